@@ -84,10 +84,12 @@ def kata(
     shared_visibility = [solution_package]
 
     # The header alone, for the starter and the solution to implement.
+    # mp::NotImplemented comes with it: starters throw it, and examples may
+    # catch it to say what is not written yet.
     cc_library(
         name = "api",
         hdrs = hdrs,
-        deps = deps,
+        deps = deps + ["//common:not_implemented"],
         visibility = shared_visibility,
     )
 
@@ -113,7 +115,7 @@ def kata(
 
     _kata_targets(
         srcs = srcs,
-        deps = [":api", "//common:not_implemented"],
+        deps = [":api"],
         test_srcs = ":test_srcs",
         test_support = ":test_support",
         example_srcs = ":example_srcs" if example else None,

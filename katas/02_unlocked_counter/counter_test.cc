@@ -1,0 +1,109 @@
+// Tests of kata 02_unlocked_counter: counters that many threads increment.
+//
+// The plain build cannot prove a counter right: an unlocked counter often
+// happens to print the right total. So this kata's tests run under
+// ThreadSanitizer, which reports the race itself, every run, lost update or
+// not:
+//
+//   bazel test --config=tsan //katas/02_unlocked_counter/...
+//
+// No test here hopes to lose an update: the totals are checked, but the
+// race is what fails the starter.
+
+#include "katas/02_unlocked_counter/counter.h"
+
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "common/testing/start_barrier.h"
+
+namespace {
+
+using mp::testing::StartBarrier;
+
+// Both counters meet the same contract, so every test runs on both.
+template <typename Counter>
+class CounterTest : public testing::Test {};
+
+class CounterNames {
+ public:
+  template <typename Counter>
+  static std::string GetName(int) {
+    return std::is_same_v<Counter, mp::MutexCounter> ? "MutexCounter" : "AtomicCounter";
+  }
+};
+
+using Counters = testing::Types<mp::MutexCounter, mp::AtomicCounter>;
+TYPED_TEST_SUITE(CounterTest, Counters, CounterNames);
+
+// Sized so that the threads overlap for long enough that ThreadSanitizer
+// sees the unlocked increments race on every run, yet short under tsan.
+constexpr int kThreads = 4;
+constexpr int kIncrementsPerThread = 20'000;
+
+// Runs `kThreads` threads that start together and each call `work`.
+template <typename Work>
+void RunTogether(Work work) {
+  StartBarrier start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      // If the barrier broke, the threads still run, just not together.
+      (void)start.arrive_and_wait();
+      work();
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+}
+
+// Tests that a new counter is zero.
+TYPED_TEST(CounterTest, StartsAtZero) {
+  TypeParam counter;
+  EXPECT_EQ(counter.value(), 0);
+}
+
+// Tests counting on one thread, where even an unlocked counter is right.
+TYPED_TEST(CounterTest, CountsIncrementsFromOneThread) {
+  TypeParam counter;
+  for (int i = 0; i < 1000; ++i) counter.increment();
+  EXPECT_EQ(counter.value(), 1000);
+}
+
+// Tests that no increment is lost when threads increment at the same time.
+TYPED_TEST(CounterTest, CountsEveryIncrementFromManyThreads) {
+  TypeParam counter;
+  RunTogether([&] {
+    for (int i = 0; i < kIncrementsPerThread; ++i) counter.increment();
+  });
+  EXPECT_EQ(counter.value(), long{kThreads} * kIncrementsPerThread)
+      << "updates were lost: two threads read the same old value and both wrote old + 1";
+}
+
+// Tests that value() may be read while other threads increment, and that the
+// readings never go backwards or past the final total.
+TYPED_TEST(CounterTest, ValueCanBeReadWhileOthersIncrement) {
+  TypeParam counter;
+  const long total = long{kThreads - 1} * kIncrementsPerThread;
+  std::vector<long> readings;
+  StartBarrier start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads - 1; ++i) {
+    threads.emplace_back([&] {
+      (void)start.arrive_and_wait();
+      for (int k = 0; k < kIncrementsPerThread; ++k) counter.increment();
+    });
+  }
+  (void)start.arrive_and_wait();
+  for (int k = 0; k < 1000; ++k) readings.push_back(counter.value());
+  for (std::thread& thread : threads) thread.join();
+
+  for (size_t k = 1; k < readings.size(); ++k) {
+    ASSERT_LE(readings[k - 1], readings[k]) << "the count went backwards";
+  }
+  EXPECT_LE(readings.back(), total);
+  EXPECT_EQ(counter.value(), total);
+}
+
+}  // namespace
