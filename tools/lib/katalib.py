@@ -278,7 +278,9 @@ def parse_build_events(events_file: Path, config: str) -> dict[str, TestRun]:
 
 _RUNNING = re.compile(r"^\[==========\] Running (\d+) tests?", re.M)
 _OK = re.compile(r"^\[       OK \] ", re.M)
-_FAILED_TEST = re.compile(r"^\[  FAILED  \] \S+ \(\d+ ms\)", re.M)
+# "[  FAILED  ] Suite.Name (3 ms)", or "..., where TypeParam = X (3 ms)" for
+# typed tests; the summary at the end lists the names again without times.
+_FAILED_TEST = re.compile(r"^\[  FAILED  \] .+ \(\d+ ms\)$", re.M)
 _GTEST_SUMMARY = re.compile(r"^\[  (PASSED|FAILED)  \] \d+ tests?[,.]", re.M)
 
 
@@ -317,9 +319,13 @@ def failure_excerpt(run: TestRun, max_lines: int = 12) -> str:
         return TSAN_MMAP_ADVICE
     lines = log.splitlines()
     if run.outcome in (RACE, SANITIZER):
+        # A report's stacks run to dozens of long template frames; the
+        # learner needs what happened, the top frame of each access, and the
+        # summary line that names the file and line.
         start = next((i for i, l in enumerate(lines) if re.search(r"Sanitizer|runtime error", l)), 0)
-        picked = [l for l in lines[start:] if l.strip()][:max_lines]
-        return "\n".join(picked)
+        keep = re.compile(r"(WARNING|ERROR|SUMMARY):|runtime error|^\s+(Read|Write|Previous|Atomic|Location|Mutex)|^\s+#0 ")
+        picked = [_tidy_frame(l) for l in lines[start:] if keep.search(l)]
+        return "\n".join(picked[:max_lines])
     if run.outcome == FAILS:
         picked: list[str] = []
         for i, line in enumerate(lines):
@@ -331,6 +337,14 @@ def failure_excerpt(run: TestRun, max_lines: int = 12) -> str:
                     break
         return "\n".join(picked[:max_lines])
     return "\n".join(lines[-max_lines:])
+
+
+def _tidy_frame(line: str) -> str:
+    """Drops the sandbox path prefix and build ids from a sanitizer stack line."""
+    line = line.replace("/proc/self/cwd/", "")
+    line = re.sub(r" \(BuildId: [0-9a-f]+\)", "", line)
+    line = re.sub(r" \([^()]*\+0x[0-9a-f]+\)$", "", line)
+    return line if len(line) <= 200 else line[:197] + "..."
 
 
 def describe_outcome_problem(run: TestRun) -> str | None:

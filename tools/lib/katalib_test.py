@@ -18,7 +18,7 @@ Expected equality of these values:
 [ RUN      ] ThreadTest.C
 unknown file: Failure
 C++ exception with description "TODO: Thread::start is not written yet" thrown in the test body.
-[  FAILED  ] ThreadTest.C (1 ms)
+[  FAILED  ] ThreadTest.C, where TypeParam = mp::AtomicCounter (1 ms)
 [==========] 3 tests from 1 test suite ran. (1 ms total)
 [  PASSED  ] 1 test.
 [  FAILED  ] 2 tests, listed below:
