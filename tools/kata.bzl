@@ -29,6 +29,9 @@ Both make the same targets, so every command works on either folder:
     :example   the kata's example program (`bazel run`)
     :lib       this folder's implementation of the header
 
+A kata may build on earlier katas (`uses = ["04_value"]`): it then links
+their reference solutions, never the learner's versions of them.
+
 The kata's `configs` are recorded on its :test as tags `kata_config=NAME`;
 tools/test and tools/kata read them with `bazel query` and run the kata,
 and its solution, under each (tsan for 02_unlocked_counter, say). Every
@@ -56,6 +59,8 @@ def kata(
         srcs,
         tests,
         example = None,
+        more_examples = {},
+        uses = [],
         deps = [],
         test_deps = [],
         configs = [],
@@ -70,6 +75,13 @@ def kata(
         the reference solution in solutions/NN_name/.
       example: the source of a small program that reproduces the kata's seed
         example with this folder's implementation (`bazel run :example`).
+      more_examples: further programs, as {target name: source}, built in
+        both folders like `example` (e.g. {"lost_updates": "lost_updates.cc"}).
+      uses: earlier katas this one builds on, by folder name (e.g.
+        ["03_process"]). Both the starter and the solution link those
+        katas' REFERENCE solutions, so a learner can do kata 05 with a
+        working Process even before finishing kata 03 (and a learner's
+        kata 03 and the reference never end up in one binary).
       deps: libraries the header needs (for both starter and solution).
       test_deps: libraries the tests need besides GoogleTest and common/testing.
       configs: sanitizer configs (from .bazelrc) the kata must pass, besides
@@ -89,7 +101,7 @@ def kata(
     cc_library(
         name = "api",
         hdrs = hdrs,
-        deps = deps + ["//common:not_implemented"],
+        deps = deps + ["//common:not_implemented"] + ["//solutions/%s:lib" % kata for kata in uses],
         visibility = shared_visibility,
     )
 
@@ -106,10 +118,13 @@ def kata(
         deps = _TEST_SUPPORT + test_deps,
         visibility = shared_visibility,
     )
+    examples = dict(more_examples)
     if example:
+        examples["example"] = example
+    for program, source in examples.items():
         native.filegroup(
-            name = "example_srcs",
-            srcs = [example],
+            name = program + "_srcs",
+            srcs = [source],
             visibility = shared_visibility,
         )
 
@@ -118,12 +133,12 @@ def kata(
         deps = [":api"],
         test_srcs = ":test_srcs",
         test_support = ":test_support",
-        example_srcs = ":example_srcs" if example else None,
+        examples = {program: ":%s_srcs" % program for program in examples},
         tags = ["kata"] + ["kata_config=" + config for config in configs],
         **kwargs
     )
 
-def kata_solution(srcs, deps = [], **kwargs):
+def kata_solution(srcs, deps = [], examples = ["example"], **kwargs):
     """Declares the reference solution in solutions/NN_name/.
 
     The header, tests and example come from katas/NN_name/; the configs the
@@ -132,6 +147,7 @@ def kata_solution(srcs, deps = [], **kwargs):
     Args:
       srcs: the solution's source files, named as the starter's.
       deps: libraries the solution needs besides the kata's header.
+      examples: the kata's example programs to build here, by target name.
       **kwargs: passed on to the cc_test.
     """
     kata_package = "//katas/%s" % _kata_dir()
@@ -140,17 +156,18 @@ def kata_solution(srcs, deps = [], **kwargs):
         deps = [kata_package + ":api"] + deps,
         test_srcs = kata_package + ":test_srcs",
         test_support = kata_package + ":test_support",
-        example_srcs = kata_package + ":example_srcs",
+        examples = {program: "%s:%s_srcs" % (kata_package, program) for program in examples},
         tags = ["kata_solution"],
         **kwargs
     )
 
-def _kata_targets(srcs, deps, test_srcs, test_support, example_srcs, tags, **kwargs):
+def _kata_targets(srcs, deps, test_srcs, test_support, examples, tags, **kwargs):
+    # Later katas may build on a reference solution (see `uses`).
     cc_library(
         name = "lib",
         srcs = srcs,
         deps = deps,
-        visibility = ["//visibility:private"],
+        visibility = ["//katas:__subpackages__", "//solutions:__subpackages__"],
     )
     cc_test(
         name = "test",
@@ -160,9 +177,9 @@ def _kata_targets(srcs, deps, test_srcs, test_support, example_srcs, tags, **kwa
         tags = tags,
         **kwargs
     )
-    if example_srcs:
+    for program, program_srcs in examples.items():
         cc_binary(
-            name = "example",
-            srcs = [example_srcs],
+            name = program,
+            srcs = [program_srcs],
             deps = [":lib"],
         )

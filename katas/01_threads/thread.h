@@ -36,6 +36,7 @@
 #include <utility>
 
 #include "common/errors.h"
+#include "common/target.h"
 
 namespace mp {
 
@@ -54,7 +55,7 @@ class Thread {
   // in this process, as in Python.
   template <typename Target, typename... Args>
   explicit Thread(Target&& target, Args&&... args)
-      : target_(BindTarget(std::forward<Target>(target), std::forward<Args>(args)...)),
+      : target_(internal::BindTarget(std::forward<Target>(target), std::forward<Args>(args)...)),
         name_(NextDefaultName()) {}
 
   // Thread::~Thread()
@@ -110,15 +111,6 @@ class Thread {
   // What the owner and the running thread share. It is defined in
   // thread.cc, by you: decide what the owner needs to learn from the thread.
   struct State;
-
-  template <typename Target, typename... Args>
-  static std::function<void()> BindTarget(Target&& target, Args&&... args) {
-    static_assert(std::is_invocable_v<std::decay_t<Target>&, std::decay_t<Args>&...>,
-                  "mp::Thread: the target cannot be called with these arguments "
-                  "(check their number and types)");
-    return [target = std::forward<Target>(target),
-            ... args = std::forward<Args>(args)]() mutable { std::invoke(target, args...); };
-  }
 
   // Returns "Thread-1", "Thread-2", ... safely from any thread.
   static std::string NextDefaultName();
