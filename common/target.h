@@ -1,3 +1,5 @@
+// What Python's Thread and Process constructors share.
+//
 // mp::internal::BindTarget: turns "a callable and its arguments" into one
 // std::function<void()>, the way Python's Thread and Process take
 // `target=f, args=(...)`.
@@ -13,7 +15,9 @@
 #ifndef MPKATA_COMMON_TARGET_H_
 #define MPKATA_COMMON_TARGET_H_
 
+#include <atomic>
 #include <functional>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -26,6 +30,17 @@ std::function<void()> BindTarget(Target&& target, Args&&... args) {
                 "(check their number and types)");
   return [target = std::forward<Target>(target),
           ... args = std::forward<Args>(args)]() mutable { std::invoke(target, args...); };
+}
+
+// NextDefaultName<Kind>(prefix)
+//
+// Returns "prefix-1", "prefix-2", ...: Python's default names for threads
+// ("Thread-1") and processes ("Process-1"), counted separately for each
+// Kind. Safe to call from many threads at once.
+template <typename Kind>
+std::string NextDefaultName(const char* prefix) {
+  static std::atomic<int> count{0};
+  return std::string(prefix) + "-" + std::to_string(++count);
 }
 
 }  // namespace mp::internal

@@ -7,7 +7,6 @@
 //   bazel test --config=tsan //katas/01_threads/...   (no data races either)
 #include "katas/01_threads/thread.h"
 
-#include <atomic>
 #include <condition_variable>
 #include <mutex>
 
@@ -19,12 +18,6 @@ namespace mp {
 // running thread, and what they need to wait on. It is shared through a
 // std::shared_ptr, so it outlives whichever side finishes first.
 struct Thread::State {};
-
-std::string Thread::NextDefaultName() {
-  // Given: many threads may make Threads at once, so the counter is atomic.
-  static std::atomic<int> count{0};
-  return "Thread-" + std::to_string(++count);
-}
 
 Thread::~Thread() {
   // TODO(kata): a started Thread that was never joined must be joined here.

@@ -56,7 +56,7 @@ class Thread {
   template <typename Target, typename... Args>
   explicit Thread(Target&& target, Args&&... args)
       : target_(internal::BindTarget(std::forward<Target>(target), std::forward<Args>(args)...)),
-        name_(NextDefaultName()) {}
+        name_(internal::NextDefaultName<Thread>("Thread")) {}
 
   // Thread::~Thread()
   //
@@ -112,8 +112,6 @@ class Thread {
   // thread.cc, by you: decide what the owner needs to learn from the thread.
   struct State;
 
-  // Returns "Thread-1", "Thread-2", ... safely from any thread.
-  static std::string NextDefaultName();
 
   std::function<void()> target_;
   std::string name_;

@@ -12,34 +12,17 @@
 // (<cxxabi.h>), and mp::CheckSystemCall from common/errors.h.
 #include "katas/03_process/process.h"
 
-#include <atomic>
 
 #include "common/not_implemented.h"
 
 namespace mp {
 
-std::string Process::NextDefaultName() {
-  // Given: many threads may make Processes at once, so the counter is atomic.
-  static std::atomic<int> count{0};
-  return "Process-" + std::to_string(++count);
-}
-
-void Process::CheckNotClosed() const {
-  // Given: Python's "process object is closed".
-  if (closed_) throw ValueError("process object is closed (" + name_ + ")");
-}
-
-pid_t Process::pid() const {
-  // Given: 0 until start() has forked.
-  CheckNotClosed();
-  return pid_;
-}
-
 Process::~Process() {
   // TODO(kata): a destructor must leave nothing behind, and must never throw.
   // Read the rule in process.h: a child that has not been reaped yet is
-  // either killed (daemon) or waited for, and reaped in both cases; then the
-  // sentinel is closed. A Process that was never started owns nothing.
+  // either killed (daemon) or waited for, and reaped in both cases. (The
+  // sentinel is a UniqueFd: it closes itself.) A Process that was never
+  // started owns nothing.
 }
 
 void Process::start() {

@@ -68,7 +68,7 @@ class Process {
   template <typename Target, typename... Args>
   explicit Process(Target&& target, Args&&... args)
       : target_(internal::BindTarget(std::forward<Target>(target), std::forward<Args>(args)...)),
-        name_(NextDefaultName()) {}
+        name_(internal::NextDefaultName<Process>("Process")) {}
 
   // Process::~Process()
   //
@@ -142,7 +142,10 @@ class Process {
   //
   // The child's process ID: 0 before start() (Python: None), then the pid,
   // even after the child has ended. Throws mp::ValueError if closed.
-  pid_t pid() const;
+  pid_t pid() const {
+    CheckNotClosed();
+    return pid_;
+  }
 
   // Process::exitcode()
   //
@@ -201,11 +204,11 @@ class Process {
   void set_daemon(bool daemon);
 
  private:
-  // Returns "Process-1", "Process-2", ... safely from any thread.
-  static std::string NextDefaultName();
-
-  // Throws mp::ValueError if close() was called (or this was moved from).
-  void CheckNotClosed() const;
+  // Throws mp::ValueError if close() was called (or this was moved from),
+  // with Python's message.
+  void CheckNotClosed() const {
+    if (closed_) throw ValueError("process object is closed (" + name_ + ")");
+  }
 
   // Process::Reap(block)
   //

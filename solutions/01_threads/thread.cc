@@ -1,7 +1,6 @@
 // Reference solution of kata 01_threads: mp::Thread over std::thread.
 #include "katas/01_threads/thread.h"
 
-#include <atomic>
 #include <condition_variable>
 #include <algorithm>
 #include <cstdio>
@@ -27,12 +26,6 @@ struct Thread::State {
   bool finished = false;
   std::thread::id runner;
 };
-
-std::string Thread::NextDefaultName() {
-  // Many threads may make Threads at once: the counter must be atomic.
-  static std::atomic<int> count{0};
-  return "Thread-" + std::to_string(++count);
-}
 
 Thread::~Thread() {
   // A moved-from Thread owns nothing; a thread that joins itself cannot wait

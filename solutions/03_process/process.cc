@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -101,21 +100,6 @@ void FlushStandardStreams() {
 }
 
 }  // namespace
-
-std::string Process::NextDefaultName() {
-  // Many threads may make Processes at once: the counter must be atomic.
-  static std::atomic<int> count{0};
-  return "Process-" + std::to_string(++count);
-}
-
-void Process::CheckNotClosed() const {
-  if (closed_) throw ValueError("process object is closed (" + name_ + ")");
-}
-
-pid_t Process::pid() const {
-  CheckNotClosed();
-  return pid_;
-}
 
 Process::~Process() {
   // Nothing to reap before start(), after close() or after a move; a child
