@@ -162,12 +162,17 @@ def kata_solution(srcs, deps = [], examples = ["example"], **kwargs):
     )
 
 def _kata_targets(srcs, deps, test_srcs, test_support, examples, tags, **kwargs):
-    # Later katas may build on a reference solution (see `uses`).
+    # Later katas may build on a reference solution (see `uses`), and the
+    # benchmarks measure the reference solutions.
     cc_library(
         name = "lib",
         srcs = srcs,
         deps = deps,
-        visibility = ["//katas:__subpackages__", "//solutions:__subpackages__"],
+        visibility = [
+            "//katas:__subpackages__",
+            "//solutions:__subpackages__",
+            "//tools/bench:__pkg__",
+        ],
     )
     cc_test(
         name = "test",

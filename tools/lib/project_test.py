@@ -70,11 +70,15 @@ def check_solutions(tally: Tally, katas: list[katalib.Kata], configs: list[str],
             tally.check(run.outcome == PASSES and run.failed_runs == 0, f"{label} [{config}] {run.outcome}", detail, explain)
 
 
-def check_starters(tally: Tally, katas: list[katalib.Kata], log_dir: Path) -> None:
+def check_starters(tally: Tally, katas: list[katalib.Kata], log_dir: Path, with_benchmarks: bool) -> None:
     tally.printer.line("kata starters, plain build:")
     patterns = [k.starter_package + "/..." for k in katas]
+    what = "every starter and its examples build"
+    if with_benchmarks:
+        patterns.append("//tools/bench/...")
+        what = "every starter, its examples, and the benchmarks build"
     result = katalib.bazel(["build", "--config=ci", "--", *patterns], log_file=log_dir / "starters-build.log")
-    tally.check(result.returncode == 0, "every starter and its example builds [plain]", explain="" if result.returncode == 0 else _build_errors(log_dir / "starters-build.log"))
+    tally.check(result.returncode == 0, what + " [plain]", explain="" if result.returncode == 0 else _build_errors(log_dir / "starters-build.log"))
 
     by_config: dict[str, list[katalib.Kata]] = {}
     for kata in katas:
@@ -124,7 +128,7 @@ def main(argv: list[str]) -> int:
     check_tool_unit_tests(tally)
     check_solutions(tally, katas, args.config or list(ALL_CONFIGS), args.runs, log_dir)
     if not args.no_starters:
-        check_starters(tally, katas, log_dir)
+        check_starters(tally, katas, log_dir, with_benchmarks=not args.kata)
 
     minutes = (time.monotonic() - started) / 60
     printer.line()
