@@ -46,6 +46,7 @@ KNOWN_CONFIGS = ["tsan", "asan", "ubsan"]
 # What every kata test links besides its own sources.
 _TEST_SUPPORT = [
     "//common/testing:child_process_guard",
+    "//common/testing:pipe_notification",
     "//common/testing:start_barrier",
     "//common/testing:test_main",
     "@com_google_googletest//:gtest",

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/errors.h"
+#include "common/pthread_attributes.h"
 
 namespace mp::testing {
 
@@ -23,10 +24,6 @@ struct StartBarrier::Shared {
 };
 
 namespace {
-
-void CheckPthread(const char* call, int error_number) {
-  if (error_number != 0) throw OSError(call, error_number);
-}
 
 timespec DeadlineAfter(std::chrono::milliseconds patience) {
   timespec deadline{};
@@ -64,18 +61,18 @@ StartBarrier::StartBarrier(int parties, std::chrono::milliseconds patience)
   if (memory == MAP_FAILED) throw OSError("mmap", errno);
   shared_ = new (memory) Shared;
 
-  pthread_mutexattr_t mutex_attributes;
-  pthread_mutexattr_init(&mutex_attributes);
-  pthread_mutexattr_setpshared(&mutex_attributes, PTHREAD_PROCESS_SHARED);
-  pthread_mutex_init(&shared_->mutex, &mutex_attributes);
-  pthread_mutexattr_destroy(&mutex_attributes);
+  MutexAttributes mutex_attributes;
+  CheckPthread("pthread_mutexattr_setpshared",
+               pthread_mutexattr_setpshared(mutex_attributes.get(), PTHREAD_PROCESS_SHARED));
+  CheckPthread("pthread_mutex_init", pthread_mutex_init(&shared_->mutex, mutex_attributes.get()));
 
-  pthread_condattr_t condition_attributes;
-  pthread_condattr_init(&condition_attributes);
-  pthread_condattr_setpshared(&condition_attributes, PTHREAD_PROCESS_SHARED);
-  pthread_condattr_setclock(&condition_attributes, CLOCK_MONOTONIC);
-  pthread_cond_init(&shared_->all_arrived, &condition_attributes);
-  pthread_condattr_destroy(&condition_attributes);
+  ConditionAttributes condition_attributes;
+  CheckPthread("pthread_condattr_setpshared",
+               pthread_condattr_setpshared(condition_attributes.get(), PTHREAD_PROCESS_SHARED));
+  CheckPthread("pthread_condattr_setclock",
+               pthread_condattr_setclock(condition_attributes.get(), CLOCK_MONOTONIC));
+  CheckPthread("pthread_cond_init",
+               pthread_cond_init(&shared_->all_arrived, condition_attributes.get()));
 }
 
 StartBarrier::~StartBarrier() {

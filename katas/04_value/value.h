@@ -388,13 +388,13 @@ class RawArray {
   // `size` elements, each T{} (zero for numbers), as Python's
   // RawArray('i', 10). Throws mp::OSError if the memory cannot be mapped,
   // mp::ValueError if `size` elements cannot fit in memory at all.
-  explicit RawArray(std::size_t size) : block_(/*with_lock=*/false, size, nullptr) {}
+  explicit RawArray(std::size_t size) : RawArray(/*with_lock=*/false, size, nullptr) {}
 
   // RawArray::RawArray{values...}
   //
   // As many elements as values, copies of them: RawArray<int>{1, 2, 3}.
   RawArray(std::initializer_list<T> values)
-      : block_(/*with_lock=*/false, values.size(), values.begin()) {}
+      : RawArray(/*with_lock=*/false, values.size(), values.begin()) {}
 
   // RawArray::operator[](i) and RawArray::at(i)
   //
@@ -412,65 +412,46 @@ class RawArray {
   const T* begin() const { return block_.data(); }
   const T* end() const { return block_.data() + block_.size(); }
 
+ protected:
+  // For Array, which is a RawArray with a SharedMutex in the same mapping.
+  RawArray(bool with_lock, std::size_t size, const T* initial)
+      : block_(with_lock, size, initial) {}
+
+  internal::SharedBlock<T> block_;
+
  private:
   std::size_t CheckIndex(std::size_t i) const {
     if (i >= size()) {
-      throw std::out_of_range("mp::RawArray index " + std::to_string(i) +
-                              " out of range (size " + std::to_string(size()) + ")");
+      throw std::out_of_range("mp array index " + std::to_string(i) + " out of range (size " +
+                              std::to_string(size()) + ")");
     }
     return i;
   }
-
-  internal::SharedBlock<T> block_;
 };
 
 // Array<T>: a fixed number of T in shared memory, with one SharedMutex for
-// the whole array (Python: Array, lock=True by default).
+// the whole array (Python: Array, lock=True by default): a RawArray plus
+// get_lock().
 //
 // The elements themselves are not locked: operator[], at() and iteration
 // give the shared elements directly. Hold get_lock() while a step must see
 // or change several elements (or one, read-modify-write) as a whole.
 // Movable, not copyable, as RawValue.
 template <typename T>
-class Array {
+class Array : public RawArray<T> {
  public:
   // Array::Array(size) and Array::Array{values...}
   //
   // As RawArray's, plus the SharedMutex. Throw mp::OSError if the memory or
   // the mutex cannot be made, mp::ValueError if `size` is far too large.
-  explicit Array(std::size_t size) : block_(/*with_lock=*/true, size, nullptr) {}
+  explicit Array(std::size_t size) : RawArray<T>(/*with_lock=*/true, size, nullptr) {}
   Array(std::initializer_list<T> values)
-      : block_(/*with_lock=*/true, values.size(), values.begin()) {}
-
-  // Array::operator[](i) and Array::at(i)
-  //
-  // As RawArray's: operator[] unchecked, at() throws std::out_of_range.
-  T& operator[](std::size_t i) { return block_.data()[i]; }
-  const T& operator[](std::size_t i) const { return block_.data()[i]; }
-  T& at(std::size_t i) { return block_.data()[CheckIndex(i)]; }
-  const T& at(std::size_t i) const { return block_.data()[CheckIndex(i)]; }
-
-  std::size_t size() const { return block_.size(); }
-  T* begin() { return block_.data(); }
-  T* end() { return block_.data() + block_.size(); }
-  const T* begin() const { return block_.data(); }
-  const T* end() const { return block_.data() + block_.size(); }
+      : RawArray<T>(/*with_lock=*/true, values.size(), values.begin()) {}
 
   // Array::get_lock()
   //
   // The SharedMutex that guards the whole array.
-  SharedMutex& get_lock() const { return *block_.lock(); }
-
- private:
-  std::size_t CheckIndex(std::size_t i) const {
-    if (i >= size()) {
-      throw std::out_of_range("mp::Array index " + std::to_string(i) + " out of range (size " +
-                              std::to_string(size()) + ")");
-    }
-    return i;
-  }
-
-  internal::SharedBlock<T> block_;
+  SharedMutex& get_lock() const { return *this->block_.lock(); }
 };
 
 }  // namespace mp

@@ -30,56 +30,16 @@
 
 #include "common/errors.h"
 #include "common/testing/child_process_guard.h"
+#include "common/testing/pipe_notification.h"
 #include "common/testing/start_barrier.h"
 #include "katas/03_process/process.h"
 
 namespace {
 
 using mp::Process;
+using mp::testing::PipeNotification;
 using mp::testing::StartBarrier;
 
-// How long a test waits for a child's signal before it gives up. Only a
-// broken implementation ever makes it wait this long.
-constexpr std::chrono::milliseconds kPatience = StartBarrier::kDefaultPatience;
-
-// A one-way signal between processes, over a pipe: Notify() in one process
-// lets one Wait() return in another. Make it before starting the child.
-class Signal {
- public:
-  Signal() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw mp::OSError("pipe2", errno);
-    read_fd_ = fds[0];
-    write_fd_ = fds[1];
-  }
-  ~Signal() {
-    ::close(read_fd_);
-    ::close(write_fd_);
-  }
-  Signal(const Signal&) = delete;
-  Signal& operator=(const Signal&) = delete;
-
-  void Notify() const {
-    if (::write(write_fd_, "!", 1) != 1) ::_exit(98);
-  }
-
-  // Waits for one Notify(). Returns false if none came within kPatience, or
-  // (when `sender` is given) if the sender ended without notifying.
-  bool Wait(Process* sender = nullptr) const {
-    pollfd fds[2] = {{read_fd_, POLLIN, 0}, {sender ? sender->sentinel() : -1, POLLIN, 0}};
-    int count;
-    do {
-      count = ::poll(fds, 2, static_cast<int>(kPatience.count()));
-    } while (count == -1 && errno == EINTR);
-    if (count <= 0 || (fds[0].revents & POLLIN) == 0) return false;
-    char byte;
-    return ::read(read_fd_, &byte, 1) == 1;
-  }
-
- private:
-  int read_fd_ = -1;
-  int write_fd_ = -1;
-};
 
 // A SharedMutex constructed inside a SharedMemory, as Value places its own.
 class MutexInSharedMemory {
@@ -222,7 +182,7 @@ TEST_F(SharedMutexTest, TryLockFailsInAChildWhileTheParentHoldsIt) {
 TEST_F(SharedMutexTest, TryLockFailsInTheParentWhileAChildHoldsIt) {
   MutexInSharedMemory mutex;
   mp::SharedMutex* shared = &mutex.get();
-  Signal holding, release;
+  PipeNotification holding, release;
   Process child([&] {
     shared->lock();
     holding.Notify();
@@ -231,7 +191,7 @@ TEST_F(SharedMutexTest, TryLockFailsInTheParentWhileAChildHoldsIt) {
     ::_exit(released ? 0 : 1);
   });
   child.start();
-  ASSERT_TRUE(holding.Wait(&child)) << "the child never got the mutex";
+  ASSERT_TRUE(holding.Wait(child.sentinel())) << "the child never got the mutex";
   EXPECT_FALSE(mutex.get().try_lock()) << "the parent locked a mutex the child held";
   release.Notify();
   child.join();

@@ -29,6 +29,7 @@
 
 #include "common/errors.h"
 #include "common/testing/child_process_guard.h"
+#include "common/testing/pipe_notification.h"
 #include "common/testing/start_barrier.h"
 #include "katas/03_process/process.h"
 #include "katas/04_value/value.h"
@@ -36,52 +37,11 @@
 namespace {
 
 using mp::Process;
+using mp::testing::PipeNotification;
 using mp::testing::StartBarrier;
 using std::chrono_literals::operator""ms;
 using std::chrono_literals::operator""s;
 
-// How long a test waits for a child's signal before it gives up. Only a
-// broken implementation ever makes it wait this long.
-constexpr std::chrono::milliseconds kPatience = StartBarrier::kDefaultPatience;
-
-// A one-way signal between processes, over a pipe: Notify() in one process
-// lets one Wait() return in another. Make it before starting the child.
-class Signal {
- public:
-  Signal() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw mp::OSError("pipe2", errno);
-    read_fd_ = fds[0];
-    write_fd_ = fds[1];
-  }
-  ~Signal() {
-    ::close(read_fd_);
-    ::close(write_fd_);
-  }
-  Signal(const Signal&) = delete;
-  Signal& operator=(const Signal&) = delete;
-
-  void Notify() const {
-    if (::write(write_fd_, "!", 1) != 1) ::_exit(98);
-  }
-
-  // Waits for one Notify(). Returns false if none came within kPatience, or
-  // (when `sender` is given) if the sender ended without notifying.
-  bool Wait(Process* sender = nullptr) const {
-    pollfd fds[2] = {{read_fd_, POLLIN, 0}, {sender ? sender->sentinel() : -1, POLLIN, 0}};
-    int count;
-    do {
-      count = ::poll(fds, 2, static_cast<int>(kPatience.count()));
-    } while (count == -1 && errno == EINTR);
-    if (count <= 0 || (fds[0].revents & POLLIN) == 0) return false;
-    char byte;
-    return ::read(read_fd_, &byte, 1) == 1;
-  }
-
- private:
-  int read_fd_ = -1;
-  int write_fd_ = -1;
-};
 
 // A child that acquires `lock`, tells the test it holds it, and keeps it
 // until the test calls Release() (or, never released, until it is killed).
@@ -100,7 +60,7 @@ class Holder {
   // Starts the child and waits until it holds the lock; false if it never did.
   bool StartAndWaitUntilHolding() {
     child_.start();
-    return holding_.Wait(&child_);
+    return holding_.Wait(child_.sentinel());
   }
 
   // Lets the child release the lock and end; returns its exit code.
@@ -113,7 +73,7 @@ class Holder {
   Process& process() { return child_; }
 
  private:
-  Signal holding_, release_;
+  PipeNotification holding_, release_;
   Process child_;
 };
 

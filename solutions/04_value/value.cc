@@ -8,34 +8,9 @@
 #include <cerrno>
 #include <string>
 
+#include "common/pthread_attributes.h"
+
 namespace mp {
-namespace {
-
-// The pthread functions report failure differently from system calls: they
-// RETURN the error number (0 for success) and leave errno alone. So
-// CheckSystemCall, which looks for -1 and reads errno, would never see their
-// errors; this looks at the returned number instead.
-void CheckPthread(const char* call, int error_number) {
-  if (error_number != 0) throw OSError(call, error_number);
-}
-
-// Owns a pthread_mutexattr_t: initialised in the constructor, destroyed in
-// the destructor, so that no path (an exception from a later setting
-// included) forgets to destroy it.
-class MutexAttributes {
- public:
-  MutexAttributes() { CheckPthread("pthread_mutexattr_init", pthread_mutexattr_init(&attributes_)); }
-  ~MutexAttributes() { pthread_mutexattr_destroy(&attributes_); }
-  MutexAttributes(const MutexAttributes&) = delete;
-  MutexAttributes& operator=(const MutexAttributes&) = delete;
-
-  pthread_mutexattr_t* get() { return &attributes_; }
-
- private:
-  pthread_mutexattr_t attributes_;
-};
-
-}  // namespace
 
 SharedMemory::SharedMemory(std::size_t bytes) : size_(bytes) {
   // mmap refuses a length of 0 with EINVAL; saying why is kinder.

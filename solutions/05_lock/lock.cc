@@ -11,6 +11,8 @@
 #include <chrono>
 #include <new>
 
+#include "common/pthread_attributes.h"
+
 // clang 14's ThreadSanitizer does not know pthread_mutex_clocklock (glibc
 // 2.30): it would not see that call take the mutex, and would then report
 // the unlock as "unlock of an unlocked mutex". Under TSan the call is
@@ -27,26 +29,7 @@
 namespace mp::internal {
 namespace {
 
-// pthread functions RETURN their error number (0 for success) and leave
-// errno alone, so CheckSystemCall (which looks for -1 and errno) would miss
-// their errors.
-void CheckPthread(const char* call, int error_number) {
-  if (error_number != 0) throw OSError(call, error_number);
-}
 
-// Owns a pthread_mutexattr_t from init to destroy, whatever happens between.
-class MutexAttributes {
- public:
-  MutexAttributes() { CheckPthread("pthread_mutexattr_init", pthread_mutexattr_init(&attributes_)); }
-  ~MutexAttributes() { pthread_mutexattr_destroy(&attributes_); }
-  MutexAttributes(const MutexAttributes&) = delete;
-  MutexAttributes& operator=(const MutexAttributes&) = delete;
-
-  pthread_mutexattr_t* get() { return &attributes_; }
-
- private:
-  pthread_mutexattr_t attributes_;
-};
 
 // The point in time `timeout` from now on CLOCK_MONOTONIC, as a timespec. A
 // huge timeout would overflow the arithmetic: a year is forever enough.
