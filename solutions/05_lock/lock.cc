@@ -60,6 +60,23 @@ int LockUntil(pthread_mutex_t* mutex, const timespec& deadline) {
 #endif
 }
 
+// This thread's kernel id, which a Lock records as its holder. gettid() is
+// a system call every time (glibc does not cache it), and acquire plus
+// release would make two: on a virtual machine that is most of an
+// uncontended Lock's cost. So each thread asks once and keeps the answer.
+// fork() copies the cache into the child, whose thread has a NEW id: the
+// atfork handler, registered once, clears the copy in the child.
+thread_local pid_t cached_thread_id = 0;
+
+pid_t CurrentThreadId() {
+  static const bool forget_in_child = [] {
+    return pthread_atfork(nullptr, nullptr, [] { cached_thread_id = 0; }) == 0;
+  }();
+  (void)forget_in_child;
+  if (cached_thread_id == 0) cached_thread_id = ::gettid();
+  return cached_thread_id;
+}
+
 }  // namespace
 
 RobustLock::RobustLock(Kind kind) : kind_(kind) {
@@ -129,7 +146,7 @@ bool RobustLock::acquire(bool block, Timeout timeout) {
   } else {
     ++shared_->depth;  // 0 -> 1 for a first acquire; more for an RLock's re-entry
   }
-  shared_->owner.store(::gettid());
+  shared_->owner.store(CurrentThreadId());
   return true;
 }
 
@@ -138,7 +155,7 @@ void RobustLock::release() {
   // and a release by anyone else must leave the lock as it is. owner holds
   // our own thread id only if WE stored it, so reading it without the lock
   // cannot mistake another holder for us.
-  if (shared_->owner.load() != ::gettid()) {
+  if (shared_->owner.load() != CurrentThreadId()) {
     if (kind_ == Kind::kLock) {
       throw ValueError("semaphore or lock released too many times: this thread does not hold "
                        "the Lock (an mp::Lock is released by the thread that acquired it)");
