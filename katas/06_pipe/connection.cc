@@ -14,21 +14,9 @@
 // common/errors.h.
 #include "katas/06_pipe/connection.h"
 
-#include <sys/stat.h>
-
 #include "common/not_implemented.h"
 
 namespace mp {
-
-// Given: wraps a descriptor, and finds out whether it is a socket, because
-// the two are written differently (see WriteAll).
-Connection::Connection(UniqueFd fd, bool readable, bool writable)
-    : fd_(std::move(fd)), readable_(readable), writable_(writable) {
-  if (!readable && !writable) throw ValueError("a Connection must be readable, writable or both");
-  struct stat about;
-  CheckSystemCall("fstat", ::fstat(fd_.get(), &about));
-  socket_ = S_ISSOCK(about.st_mode);
-}
 
 std::pair<Connection, Connection> Pipe(bool duplex) {
   // TODO(kata): make the channel and wrap its two ends. Two kinds: one

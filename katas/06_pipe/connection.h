@@ -48,6 +48,8 @@
 #ifndef MPKATA_KATAS_06_PIPE_CONNECTION_H_
 #define MPKATA_KATAS_06_PIPE_CONNECTION_H_
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -100,7 +102,17 @@ class Connection {
   // `writable` say which way this end may be used; at least one must be
   // true (mp::ValueError otherwise). Throws mp::OSError if `fd` is not an
   // open descriptor.
-  Connection(UniqueFd fd, bool readable, bool writable);
+  Connection(UniqueFd fd, bool readable, bool writable)
+      : fd_(std::move(fd)), readable_(readable), writable_(writable) {
+    if (!readable && !writable) {
+      throw ValueError("a Connection must be readable, writable or both");
+    }
+    // Sockets and pipes are written differently (see WriteAll), so find
+    // out which this is.
+    struct stat about;
+    CheckSystemCall("fstat", ::fstat(fd_.get(), &about));
+    socket_ = S_ISSOCK(about.st_mode);
+  }
 
   // Move-only: the Connection owns its descriptor. The moved-from
   // Connection is closed.

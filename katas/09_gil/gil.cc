@@ -54,21 +54,4 @@ bool Gil::checkpoint() {
   throw NotImplemented("Gil::checkpoint", "hand the GIL over when a waiter asked for it");
 }
 
-// Given: what tests and demos read. They only look at the members you keep.
-
-bool Gil::held_by_this_thread() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return holder_ == std::this_thread::get_id();
-}
-
-int Gil::waiting() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return waiting_;
-}
-
-long Gil::switches() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return switches_;
-}
-
 }  // namespace mp

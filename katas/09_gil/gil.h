@@ -125,20 +125,29 @@ class Gil {
   //
   // True if the calling thread holds the GIL (CPython: PyGILState_Check()).
   // Never blocks for long.
-  bool held_by_this_thread() const;
+  bool held_by_this_thread() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return holder_ == std::this_thread::get_id();
+  }
 
   // Gil::waiting()
   //
   // How many threads are blocked in acquire() or checkpoint() waiting for
   // their turn, for tests and demos. Never blocks for long.
-  int waiting() const;
+  int waiting() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return waiting_;
+  }
 
   // Gil::switches()
   //
   // How many times checkpoint() has handed the GIL over to a waiter, since
   // the GIL was made. A release() is not counted: a thread that releases
   // the GIL to wait for I/O gives it away on its own, nobody forced it.
-  long switches() const;
+  long switches() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return switches_;
+  }
 
   // Gil::Held: holds the GIL for a scope. The constructor acquires (and
   // throws as acquire() does); the destructor releases.

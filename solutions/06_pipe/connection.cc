@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,13 +85,6 @@ class SigpipeBlocked {
 
 }  // namespace
 
-Connection::Connection(UniqueFd fd, bool readable, bool writable)
-    : fd_(std::move(fd)), readable_(readable), writable_(writable) {
-  if (!readable && !writable) throw ValueError("a Connection must be readable, writable or both");
-  struct stat about;
-  CheckSystemCall("fstat", ::fstat(fd_.get(), &about));
-  socket_ = S_ISSOCK(about.st_mode);
-}
 
 std::pair<Connection, Connection> Pipe(bool duplex) {
   // A stream socket pair is two-way: each end reads what the other writes.

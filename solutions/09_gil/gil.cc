@@ -99,19 +99,4 @@ bool Gil::checkpoint() {
   return true;
 }
 
-bool Gil::held_by_this_thread() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return holder_ == std::this_thread::get_id();
-}
-
-int Gil::waiting() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return waiting_;
-}
-
-long Gil::switches() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return switches_;
-}
-
 }  // namespace mp
