@@ -5,23 +5,23 @@ solutions/NN_name/. The header, the tests and the example program are
 written once, in the kata's folder; what differs is only the learner's
 source files (the starter) and the solution's files of the same names.
 
-katas/05_lock/BUILD:
+katas/02_unlocked_counter/BUILD:
 
     load("//tools:kata.bzl", "kata")
 
     kata(
-        hdrs = ["lock.h"],
-        srcs = ["lock.cc"],            # the starter: the learner edits these
-        tests = ["lock_test.cc"],
+        hdrs = ["counter.h"],
+        srcs = ["counter.cc"],         # the starter: the learner edits these
+        tests = ["counter_test.cc"],
         example = "example.cc",
-        configs = ["tsan"],            # sanitizer configs the kata must pass
+        configs = ["tsan"],            # sanitizer configs that judge the kata
     )
 
-solutions/05_lock/BUILD:
+solutions/02_unlocked_counter/BUILD:
 
     load("//tools:kata.bzl", "kata_solution")
 
-    kata_solution(srcs = ["lock.cc"])  # same names as the starter's
+    kata_solution(srcs = ["counter.cc"])  # same names as the starter's
 
 Both make the same targets, so every command works on either folder:
 
@@ -33,9 +33,10 @@ A kata may build on earlier katas (`uses = ["04_value"]`): it then links
 their reference solutions, never the learner's versions of them.
 
 The kata's `configs` are recorded on its :test as tags `kata_config=NAME`;
-tools/test and tools/kata read them with `bazel query` and run the kata,
-and its solution, under each (tsan for 02_unlocked_counter, say). Every
-kata's solution is also run under asan and ubsan whatever it declares.
+tools/kata reads them with `bazel query` and runs the kata under each, and
+tools/test judges the starter in the first one (for 02, a TSan race report
+instead of an assertion failure). tools/test runs every solution under all
+of tsan, asan and ubsan, whatever its kata declares.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_library", "cc_test")
