@@ -6,10 +6,9 @@
 //
 // Timed with the same harness as queue_benchmark (mpbench::MeasurePipeline):
 // messages/s delivered to a consumer process, for 8-byte and 1 KiB
-// messages. The queue has room for one batch of the harness (4096
-// messages), so the producer never waits for space, as with mp's 4 MiB
-// ring. Not more: a queue of 512k 8-byte slots measured 3 M msg/s against
-// 8 M msg/s with 4096, its messages spread over far more cache lines.
+// messages. The queue has room for 4096 messages (4 MiB of 1 KiB ones, as
+// mp's ring). Not more: a queue of 512k 8-byte slots measured 3 M msg/s
+// against 8 M msg/s with 4096, its messages spread over far more cache lines.
 //
 // message_queue lives in a NAMED shared-memory object (/dev/shm/NAME), which
 // outlives every process unless it is removed. This benchmark removes the
@@ -37,6 +36,7 @@ namespace bip = boost::interprocess;
 // Not "mpkata...": the tests' ChildProcessGuard reports any /dev/shm/mpkata*
 // segment, and tests may be running while this benchmark does.
 constexpr char kNamePrefix[] = "bench-boost-mq-";
+constexpr std::size_t kMaxMessages = 4096;
 
 // Creates a message_queue under a name no other run uses and removes the
 // name at once (see the top of the file). Throws what Boost throws if the
@@ -56,7 +56,7 @@ void BM_BoostMessageQueue(benchmark::State& state) {
   const auto size = static_cast<std::size_t>(state.range(0));
   std::unique_ptr<bip::message_queue> queue;
   try {
-    queue = MakeAnonymousQueue(mpbench::kPipelineBatch, size);
+    queue = MakeAnonymousQueue(kMaxMessages, size);
   } catch (const bip::interprocess_exception& error) {
     state.SkipWithError(error.what());
     return;

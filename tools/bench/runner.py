@@ -501,6 +501,9 @@ class Runner:
         out = self.work_dir / f"{name}.json"
         command = [str(path), "--benchmark_format=json", f"--benchmark_out={out}",
                    "--benchmark_out_format=json", f"--benchmark_repetitions={self.args.reps}",
+                   # Repetitions of a program's benchmarks in a random order, so
+                   # that a burst of load elsewhere spreads over all of them.
+                   "--benchmark_enable_random_interleaving=true",
                    f"--benchmark_min_time={self.args.min_time}"]
         if benchmarks:
             command.append("--benchmark_filter=^(" + "|".join(re.escape(b) for b in benchmarks) + ")(/|$)")
@@ -597,7 +600,7 @@ def describe_machine(cpython: dict | None) -> dict[str, str]:
                    if cpython else "not run"),
         "Google Benchmark": f"libbenchmark-dev {packages['libbenchmark-dev']}",
         "Boost": f"libboost-dev {packages['libboost-dev']}",
-        "Bazel": _first_line(["bazel", "--version"]),
+        "Bazel": f"bazel-bootstrap {packages['bazel-bootstrap']}",
         "commit": commit + (" (with uncommitted changes)" if dirty else ""),
     }
 
@@ -605,6 +608,12 @@ def describe_machine(cpython: dict | None) -> dict[str, str]:
 def markdown(table: list[TableRow], results: Results, machine: dict[str, str], run: dict[str, str]) -> str:
     goals = [t for t in table if t.row.goal]
     met = sum(1 for t in goals if t.verdict.startswith("met"))
+    busy = []
+    if run.get("busy"):
+        busy = [f"**The machine was busy during this run** ({run['busy']}): every",
+                "side lost time to other programs, so the figures are lower and",
+                "noisier than on an idle machine; the ratios, taken in one run, hold",
+                "up better than the figures.", ""]
     lines = [
         "# Benchmarks: mpkata against CPython, the raw limits and Boost",
         "",
@@ -616,6 +625,7 @@ def markdown(table: list[TableRow], results: Results, machine: dict[str, str], r
         "",
         f"**Goals: {met} of {len(goals)} met** in this run.",
         "",
+        *busy,
         *table_lines(table),
         "",
         "How to read it:",
@@ -630,9 +640,10 @@ def markdown(table: list[TableRow], results: Results, machine: dict[str, str], r
         "- Every figure is the best of the run's repetitions, on every side alike:",
         "  on a shared machine other work only ever adds time.",
         "- Messages are counted when the receiving process has them, not when the",
-        "  sender's call returns: a batch of 4096 messages is timed until the",
-        "  consumer has the last one (mpbench::MeasurePipeline; the same in",
-        "  cpython_bench.py), for mpkata, Boost and CPython alike.",
+        "  sender's call returns: a batch of messages (16384; 4096 for CPython) is",
+        "  timed until the consumer acknowledges the last one through a pipe",
+        "  (`mpbench::MeasurePipeline` in `tools/bench/bench_util.h`, and the same",
+        "  in `cpython_bench.py`), for mpkata, Boost and CPython alike.",
         "- The contended Value rows count both processes' increments together.",
         "- \"not built\": the program does not exist yet (kata 08's `pool_benchmark`",
         "  until its target is in `tools/bench/BUILD`).",
@@ -644,12 +655,12 @@ def markdown(table: list[TableRow], results: Results, machine: dict[str, str], r
         "## The machine",
         "",
         *[f"- {key}: {value}" for key, value in machine.items()],
-        *[f"- {key}: {value}" for key, value in run.items()],
+        *[f"- {key}: {value}" for key, value in run.items() if key != "busy"],
         "",
         "## How to reproduce",
         "",
         "```sh",
-        "tools/bench/run                   # everything: about five minutes; writes this page",
+        "tools/bench/run                   # everything, about two minutes; writes this page",
         "tools/bench/run --quick           # one short repetition of each, prints the table only",
         "tools/bench/run --only queue,pipe # some groups (" + ", ".join(GROUPS) + ")",
         "bazel run -c opt //tools/bench:queue_benchmark   # one program, Google Benchmark's output",
@@ -757,6 +768,12 @@ def main(argv: list[str]) -> int:
         "load average (1 min) before and after": f"{load_before[0]:.2f}, {load_after[0]:.2f}",
         "the whole run took": f"{minutes:.1f} min",
     }
+    cores = os.cpu_count() or 1
+    # Only the load before the run: the run itself keeps a core or two busy.
+    if load_before[0] > 0.5 * cores:
+        run["busy"] = (f"load average {load_before[0]:.1f} when it began and {load_after[0]:.1f} "
+                       f"when it ended, on {cores} cores")
+        runner.say(f"warning: the machine was busy ({run['busy']}); figures will be low and noisy")
     runner.say(f"took {minutes:.1f} min; raw outputs in {work_dir}")
     if write:
         machine = describe_machine(results.cpython)
