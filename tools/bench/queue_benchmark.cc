@@ -26,7 +26,7 @@ void BM_MessageQueueBytes(benchmark::State& state) {
   const std::string message(size, 'x');
   mpbench::MeasurePipeline(
       state, size, [&] { queue.put(message); },
-      [&] { queue.put(std::string_view()); },  // an empty message stops the consumer
+      [&] { queue.put(std::string()); },  // an empty message stops the consumer
       [&] { return !queue.get().empty(); });
 }
 BENCHMARK(BM_MessageQueueBytes)->Arg(8)->Arg(1024)->Arg(64 * 1024)->UseManualTime();
