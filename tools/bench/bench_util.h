@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,15 +63,20 @@ class Shared {
 // ChildProcess: runs `body` in a forked child that then leaves with _exit
 // (never returning into Google Benchmark's main). If the owner is destroyed
 // before Join() (a benchmark that gave up half-way), the child is killed and
-// reaped, so a failed benchmark leaves no process behind.
+// reaped; if the parent itself is killed (tools/bench/run's timeout), the
+// kernel kills the child too (PR_SET_PDEATHSIG), instead of leaving it
+// blocked forever on a queue no one will fill.
 class ChildProcess {
  public:
   template <typename Body>
   explicit ChildProcess(Body&& body) {
     std::fflush(nullptr);  // no buffered output printed twice
+    const pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ == -1) throw std::system_error(errno, std::generic_category(), "fork");
     if (pid_ == 0) {
+      // The parent may have died before the prctl: then we are an orphan already.
+      if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
       int code = 0;
       try {
         body();

@@ -74,16 +74,17 @@ BENCHMARK(BM_ValueLockedIncrement)->UseRealTime();
 
 // Two processes increment at once: a child hammers the same Value while the
 // parent's timed loop runs, and is stopped through a flag in shared memory.
+// (The rival is an mpbench::ChildProcess, not an mp::Process: it is not what
+// is measured, and it must die with this process if a timeout kills it.)
 void BM_ValueLockedIncrementContended(benchmark::State& state) {
   mp::Value<long> counter(0);
   mp::RawValue<int> stop(0);
-  mp::Process rival([&counter, &stop] {
+  mpbench::ChildProcess rival([&counter, &stop] {
     while (__atomic_load_n(&stop.value(), __ATOMIC_RELAXED) == 0) {
       std::lock_guard<mp::SharedMutex> lock(counter.get_lock());
       ++counter.value();
     }
   });
-  rival.start();
   auto read = [&counter] {
     std::lock_guard<mp::SharedMutex> lock(counter.get_lock());
     return counter.value();
@@ -98,7 +99,7 @@ void BM_ValueLockedIncrementContended(benchmark::State& state) {
   }
   const long after = read();
   __atomic_store_n(&stop.value(), 1, __ATOMIC_RELAXED);
-  rival.join();
+  rival.Join();
   state.SetItemsProcessed(state.iterations());
   ReportTotal(state, before, after);
 }

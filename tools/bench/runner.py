@@ -610,10 +610,10 @@ def markdown(table: list[TableRow], results: Results, machine: dict[str, str], r
     met = sum(1 for t in goals if t.verdict.startswith("met"))
     busy = []
     if run.get("busy"):
-        busy = [f"**The machine was busy during this run** ({run['busy']}): every",
-                "side lost time to other programs, so the figures are lower and",
-                "noisier than on an idle machine; the ratios, taken in one run, hold",
-                "up better than the figures.", ""]
+        busy = [f"**The machine was busy during this run** ({run['busy']}).",
+                "Every side lost time to other programs, so the figures are lower and",
+                "noisier than on an idle machine; the ratios, taken in one run, hold up",
+                "better than the figures.", ""]
     lines = [
         "# Benchmarks: mpkata against CPython, the raw limits and Boost",
         "",
