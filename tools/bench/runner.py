@@ -10,7 +10,8 @@ chart of the ratios to tools/bench/benchmarks.svg.
 
 Every figure is the best of --reps repetitions, on both sides: on a shared
 machine other work only ever adds time, so the best repetition is the one
-least disturbed. Standard library only, like tools/lib.
+least disturbed (a speedup, a ratio of two timings, is the median instead).
+Standard library only, like tools/lib.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import math
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -203,6 +205,16 @@ def field_value(entry: dict, source: Source) -> float | None:
 
 
 def best(values: list[float], kind: str) -> float:
+    """The figure a row shows from its repetitions.
+
+    The best repetition for a time or a rate: other programs only ever add
+    time. For a ratio of two timings (a speedup) that argument fails: noise
+    in either timing moves it either way, and the highest of five would pick
+    the luckiest noise (CPython once showed 2.44x on two cores). A ratio
+    shows its median.
+    """
+    if kind == RATIO:
+        return statistics.median(values)
     return min(values) if kind in LOWER_IS_BETTER else max(values)
 
 
@@ -638,7 +650,8 @@ def markdown(table: list[TableRow], results: Results, machine: dict[str, str], r
         "  faster, below 1× slower (0.5× is twice as slow). For a time the ratio is",
         "  the other's time over mpkata's; for a rate, mpkata's over the other's.",
         "- Every figure is the best of the run's repetitions, on every side alike:",
-        "  on a shared machine other work only ever adds time.",
+        "  on a shared machine other work only ever adds time. A speedup, the",
+        "  ratio of two timings, is the median instead: noise moves it both ways.",
         "- Messages are counted when the receiving process has them, not when the",
         "  sender's call returns: a batch of messages (16384; 4096 for CPython) is",
         "  timed until the consumer acknowledges the last one through a pipe",
@@ -704,7 +717,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="one short repetition of each (about a minute); does not write BENCHMARKS.md")
     parser.add_argument("--only", default="",
                         help=f"comma-separated groups ({', '.join(GROUPS)}) or row keys; does not write BENCHMARKS.md")
-    parser.add_argument("--reps", type=int, help="repetitions of each benchmark (default 3; --quick: 1)")
+    parser.add_argument("--reps", type=int, help="repetitions of each benchmark (default 5; --quick: 1)")
     parser.add_argument("--min-time", type=float, help="seconds per C++ repetition (default 0.2; --quick: 0.05)")
     parser.add_argument("--cpython-min-time", type=float, help="seconds per CPython repetition (default 0.3; --quick: 0.1)")
     parser.add_argument("--no-build", action="store_true", help="use what bazel-bin holds; do not build")
@@ -715,7 +728,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--python", default="python3", help="the CPython to measure (default python3)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds one program may run (default 900)")
     args = parser.parse_args(argv)
-    args.reps = args.reps or (1 if args.quick else 3)
+    args.reps = args.reps or (1 if args.quick else 5)
     args.min_time = args.min_time or (0.05 if args.quick else 0.2)
     args.cpython_min_time = args.cpython_min_time or (0.1 if args.quick else 0.3)
     if args.reps < 1 or args.min_time <= 0 or args.cpython_min_time <= 0:

@@ -55,6 +55,10 @@ class ResultsTest(unittest.TestCase):
     def test_rate_is_highest_repetition(self):
         self.assertEqual(self.results().figure(Source("prog", "BM_R/8", "items_per_second"), RATE).value, 300.0)
 
+    # Tests that a ratio (a speedup) is the median of its repetitions, not the highest.
+    def test_ratio_is_median(self):
+        self.assertEqual(runner.best([1.5, 2.4, 1.6], RATIO), 1.6)
+
     # Tests that a user counter in nanoseconds is scaled to seconds.
     def test_counter_is_scaled(self):
         figure = self.results().figure(Source("prog", "BM_P", "ns_per_item", 1e-9), TIME)
