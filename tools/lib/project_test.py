@@ -49,6 +49,11 @@ def check_tool_unit_tests(tally: Tally) -> None:
         text=True,
     )
     tally.check(result.returncode == 0, "tools: unit tests of tools/lib", explain=result.stderr[-2000:] if result.returncode else "")
+    runs, code, output = katalib.run_tests(["//tools/cli/..."], PLAIN, log_dir=REPO_ROOT / ".kata" / "test-logs")
+    run = runs.get("//tools/cli:katalib_test")
+    ok = code == 0 and run is not None and run.outcome == PASSES
+    tally.check(ok, "tools: //tools/cli builds and its unit tests pass", run.counts() if run else "",
+                "" if ok else (katalib.failure_excerpt(run, 20) if run else output.read_text()[-3000:]))
 
 
 def check_solutions(tally: Tally, katas: list[katalib.Kata], configs: list[str], runs: int, log_dir: Path) -> None:
