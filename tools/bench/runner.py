@@ -782,8 +782,9 @@ def main(argv: list[str]) -> int:
         "the whole run took": f"{minutes:.1f} min",
     }
     cores = os.cpu_count() or 1
-    # Only the load before the run: the run itself keeps a core or two busy.
-    if load_before[0] > 0.5 * cores:
+    # The run itself keeps one or two cores busy, so the load at its end may
+    # reach the core count by itself; more than that is someone else.
+    if load_before[0] > 0.5 * cores or load_after[0] > 1.5 * cores:
         run["busy"] = (f"load average {load_before[0]:.1f} when it began and {load_after[0]:.1f} "
                        f"when it ended, on {cores} cores")
         runner.say(f"warning: the machine was busy ({run['busy']}); figures will be low and noisy")
