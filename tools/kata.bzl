@@ -32,7 +32,8 @@ Both make the same targets, so every command works on either folder:
 A kata may build on earlier katas (`uses = ["04_value"]`): it then links
 their reference solutions, never the learner's versions of them.
 
-The kata's `configs` are recorded on its :test as tags `kata_config=NAME`;
+The kata's `configs` are recorded on its :test as tags `kata_config=NAME`,
+and its `demos` as `kata_demo=TARGET: sentence` (read by `tools/kata demo`);
 tools/kata reads them with `bazel query` and runs the kata under each, and
 tools/test judges the starter in the first one (for 02, a TSan race report
 instead of an assertion failure). tools/test runs every solution under all
@@ -53,6 +54,15 @@ _TEST_SUPPORT = [
     "@com_google_googletest//:gtest",
 ]
 
+# common/ helpers a learner may use in a starter, as the reference solutions
+# do: copying a solution's files over the starter must solve the kata (and
+# tools/grade grades exactly that).
+_LEARNER_DEPS = [
+    "//common:errors",
+    "//common:pthread_attributes",
+    "//common:unique_fd",
+]
+
 def _kata_dir():
     return native.package_name().split("/")[-1]
 
@@ -66,6 +76,7 @@ def kata(
         deps = [],
         test_deps = [],
         configs = [],
+        demos = {},
         **kwargs):
     """Declares a kata in katas/NN_name/.
 
@@ -88,11 +99,21 @@ def kata(
       test_deps: libraries the tests need besides GoogleTest and common/testing.
       configs: sanitizer configs (from .bazelrc) the kata must pass, besides
         the plain build; tools/test and tools/kata run them by default.
+      demos: the example programs worth showing a room, in order, as
+        {target name: one sentence saying what the run shows}; `tools/kata
+        demo NN` runs them (the reference solution's build) and says each
+        sentence first. The names must be `example` or in `more_examples`.
       **kwargs: passed on to the cc_test (for example `size`, `shard_count`).
     """
     for config in configs:
         if config not in KNOWN_CONFIGS:
             fail("kata(): unknown config '%s'; known: %s" % (config, ", ".join(KNOWN_CONFIGS)))
+
+    for program in demos:
+        if program != "example" and program not in more_examples:
+            fail("kata(): demo '%s' is not `example` or one of more_examples" % program)
+        if not demos[program]:
+            fail("kata(): demo '%s' needs a sentence saying what it shows" % program)
 
     solution_package = "//solutions/%s:__pkg__" % _kata_dir()
     shared_visibility = [solution_package]
@@ -132,11 +153,13 @@ def kata(
 
     _kata_targets(
         srcs = srcs,
-        deps = [":api"],
+        deps = [":api"] + _LEARNER_DEPS,
         test_srcs = ":test_srcs",
         test_support = ":test_support",
         examples = {program: ":%s_srcs" % program for program in examples},
-        tags = ["kata"] + ["kata_config=" + config for config in configs],
+        # tools/kata and tools/grade read these with `bazel query`.
+        tags = ["kata"] + ["kata_config=" + config for config in configs] +
+               ["kata_demo=%s: %s" % (program, sentence) for program, sentence in demos.items()],
         **kwargs
     )
 

@@ -335,6 +335,7 @@ KataRuns TestKatas(const Bazel& bazel, const std::vector<Kata>& katas, const Lim
     std::string run_under = SelfExe().string() + " limit --processes=" + std::to_string(limits.processes) +
                             " --memory-mb=" + std::to_string(limits.memory_mb) +
                             " --output-mb=" + std::to_string(limits.output_mb) +
+                            " --timeout=" + std::to_string(limits.test_timeout_s) +
                             (cgroup.empty() ? "" : " --cgroup=" + cgroup.string()) +
                             (config == kPlain ? "" : " --sanitizer");
     std::vector<std::string> flags = {

@@ -155,6 +155,8 @@ int LimitMain(const std::vector<std::string>& args) {
       limits.output_mb = ParseLong(OptionValue(arg, "--output-mb")).value_or(limits.output_mb);
     } else if (arg.rfind("--cgroup=", 0) == 0) {
       grade_cgroup = OptionValue(arg, "--cgroup");
+    } else if (arg.rfind("--timeout=", 0) == 0) {
+      limits.test_timeout_s = static_cast<int>(ParseLong(OptionValue(arg, "--timeout")).value_or(limits.test_timeout_s));
     } else if (arg == "--sanitizer") {
       sanitizer = true;
     } else {
@@ -181,6 +183,10 @@ int LimitMain(const std::vector<std::string>& args) {
   sigemptyset(&action.sa_mask);
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+  // A backstop behind Bazel's --test_timeout, which fires first: whatever
+  // happens to Bazel's own kill, the test and its processes end here.
+  sigaction(SIGALRM, &action, nullptr);
+  alarm(static_cast<unsigned>(limits.test_timeout_s) + 5);
 
   // The child learns whether it joined its cgroup before it may exec, so a
   // test never runs outside the limit we announced.
@@ -192,6 +198,8 @@ int LimitMain(const std::vector<std::string>& args) {
   if (child == 0) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    signal(SIGALRM, SIG_DFL);
+    alarm(0);
     if (!cgroup.empty()) WriteText(cgroup / "cgroup.procs", std::to_string(getpid()));
     rlimit none{0, 0};
     setrlimit(RLIMIT_CORE, &none);
@@ -262,6 +270,10 @@ int LimitMain(const std::vector<std::string>& args) {
   if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ) {
     std::cerr << "\n" << kLimitMarker << "the test wrote more than " << limits.output_mb
               << " MB to one file (the output limit) and was stopped\n";
+  }
+  if (stopped && stop_signal == SIGALRM) {
+    std::cerr << "\n" << kLimitMarker << "the test outlived its time limit (" << limits.test_timeout_s
+              << " s) and was stopped with everything it started\n";
   }
   if (stopped) return 128 + static_cast<int>(stop_signal);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -42,7 +42,7 @@ void RemoveCgroup(const std::filesystem::path& cgroup);
 std::string ProcessLimitMethod(const std::filesystem::path& cgroup);
 
 // `grade limit [--processes=N] [--memory-mb=N] [--output-mb=N] [--cgroup=DIR]
-// [--sanitizer] COMMAND...`: runs COMMAND under the limits and returns its
+// [--timeout=S] [--sanitizer] COMMAND...`: runs COMMAND under the limits and returns its
 // exit status (128 + signal when it was killed).
 int LimitMain(const std::vector<std::string>& args);
 
