@@ -95,6 +95,7 @@ struct MessageQueue::Shared {
 
   // Copies `size` bytes into the ring at `position`, wrapping at the end.
   void CopyIn(std::uint64_t position, const void* data, std::size_t size) {
+    if (size == 0) return;  // an empty message's data may be null, which memcpy must not get
     const std::size_t start = position % capacity;
     const std::size_t first = std::min<std::size_t>(size, capacity - start);
     std::memcpy(ring() + start, data, first);
