@@ -83,6 +83,18 @@ TEST(ClassifyTest, TsanMappingFailureGetsAdvice) {
   EXPECT_NE(FailureExcerpt(Outcome::kSanitizer, log, ".").find("vm.mmap_rnd_bits=28"), std::string::npos);
 }
 
+// Tests that the excerpt of an assertion failure names each failing test
+// above its messages.
+TEST(FailureExcerptTest, NamesEachFailingTestAboveItsMessage) {
+  EXPECT_EQ(FailureExcerpt(Outcome::kFails, kAssertionLog, "."),
+            "ThreadTest.B fails:\n"
+            "katas/01_threads/thread_test.cc:40: Failure\n"
+            "Expected equality of these values:\n"
+            "ThreadTest.C fails:\n"
+            "unknown file: Failure\n"
+            "C++ exception with description \"TODO: Thread::start is not written yet\" thrown in the test body.");
+}
+
 // Tests counting GoogleTest's cases from a log.
 TEST(CountTestsTest, CountsPassedFailedAndTotal) {
   Counts counts = CountTests(kAssertionLog);

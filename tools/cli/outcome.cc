@@ -403,9 +403,20 @@ std::string FailureExcerpt(Outcome outcome, std::string_view log, const std::fil
       if (std::regex_search(lines[i], kKeep)) picked.push_back(TidyFrame(lines[i]));
     }
   } else if (outcome == Outcome::kFails) {
+    // Each failure under the name of its test: the names are the
+    // specification, so they are what a learner looks up first.
     static const std::regex kFailure(R"(^\S+:\d+: Failure$)");
+    static constexpr std::string_view kRun = "[ RUN      ] ";
+    std::string running;
+    std::string named;  // the test whose name is already in `picked`
     for (size_t i = 0; i < lines.size() && picked.size() < max_lines; ++i) {
+      if (StartsWith(lines[i], kRun)) running = lines[i].substr(kRun.size());
       if (std::regex_match(lines[i], kFailure) || StartsWith(lines[i], "unknown file: Failure")) {
+        if (!running.empty() && running != named) {
+          if (picked.size() + 1 >= max_lines) break;  // a name with no failure under it says nothing
+          picked.push_back(running + " fails:");
+          named = running;
+        }
         for (size_t j = i; j < lines.size() && j < i + 5 && picked.size() < max_lines; ++j) {
           if (StartsWith(lines[j], "[  FAILED  ]") || StartsWith(lines[j], "[ RUN      ]")) break;
           picked.push_back(ReplaceAll(lines[j], "/proc/self/cwd/", ""));
