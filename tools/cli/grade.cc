@@ -94,11 +94,8 @@ std::string NowUtc() {
 
 fs::path SelfExe() { return fs::read_symlink("/proc/self/exe"); }
 
-fs::path CourseRepo() {
-  // The launcher says where the checkout is; a bazel-bin binary cannot tell.
-  if (const char* repo = getenv("MPKATA_REPO"); repo && *repo) return fs::absolute(repo);
-  return fs::current_path();
-}
+// The course is the checkout this tool was launched from.
+fs::path CourseRepo() { return LaunchedRepo(); }
 
 // The submission's changes outside the learner's files, which grading ignores.
 std::vector<Tampering> FindTampering(const fs::path& course, const fs::path& submission,

@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
+#include "rapidjson/document.h"
 #include "rapidjson/prettywriter.h"
 #include "rapidjson/stringbuffer.h"
 #include "tools/cli/util.h"
@@ -148,6 +150,109 @@ std::string ResultsJson(const GradeResults& results) {
   w.EndArray();
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+namespace {
+
+using rapidjson::Value;
+
+std::string GetString(const Value& object, const char* key) {
+  return object.HasMember(key) && object[key].IsString() ? object[key].GetString() : "";
+}
+
+double GetNumber(const Value& object, const char* key, double otherwise = 0) {
+  return object.HasMember(key) && object[key].IsNumber() ? object[key].GetDouble() : otherwise;
+}
+
+const Value* GetObject(const Value& object, const char* key) {
+  return object.HasMember(key) && object[key].IsObject() ? &object[key] : nullptr;
+}
+
+const Value* GetArray(const Value& object, const char* key) {
+  return object.HasMember(key) && object[key].IsArray() ? &object[key] : nullptr;
+}
+
+std::map<std::string, std::string> GetStringMap(const Value& object, const char* key) {
+  std::map<std::string, std::string> map;
+  if (const Value* fields = GetObject(object, key)) {
+    for (const auto& field : fields->GetObject()) {
+      if (field.value.IsString()) map[field.name.GetString()] = field.value.GetString();
+    }
+  }
+  return map;
+}
+
+Check ReadCheck(const Value& kata, const char* key) {
+  Check check;
+  if (const Value* object = GetObject(kata, key)) check = {GetString(*object, "status"), GetString(*object, "message")};
+  return check;
+}
+
+Limits ReadLimits(const Value& object, std::string* process_limit) {
+  Limits limits;
+  *process_limit = GetString(object, "process_limit");
+  limits.processes = static_cast<int>(GetNumber(object, "processes", limits.processes));
+  limits.memory_mb = static_cast<long>(GetNumber(object, "memory_mb", static_cast<double>(limits.memory_mb)));
+  limits.output_mb = static_cast<long>(GetNumber(object, "output_mb", static_cast<double>(limits.output_mb)));
+  limits.test_timeout_s = static_cast<int>(GetNumber(object, "test_timeout_seconds", limits.test_timeout_s));
+  limits.overall_timeout_s = static_cast<int>(GetNumber(object, "overall_timeout_seconds", limits.overall_timeout_s));
+  return limits;
+}
+
+GradedTest ReadTest(const Value& object) {
+  return {GetString(object, "name"),    GetString(object, "status"),  GetNumber(object, "points"),
+          GetNumber(object, "max_points"), GetString(object, "message"), GetStringMap(object, "configs")};
+}
+
+GradedKata ReadKata(const Value& object) {
+  GradedKata kata;
+  kata.name = GetString(object, "name");
+  kata.status = GetString(object, "status");
+  kata.points = GetNumber(object, "points");
+  kata.max_points = GetNumber(object, "max_points");
+  if (const Value* configs = GetArray(object, "configs")) {
+    for (const auto& config : configs->GetArray()) {
+      if (config.IsString()) kata.configs.emplace_back(config.GetString());
+    }
+  }
+  kata.outcomes = GetStringMap(object, "outcomes");
+  kata.correctness = ReadCheck(object, "correctness");
+  kata.race_freedom = ReadCheck(object, "race_freedom");
+  kata.timeouts = ReadCheck(object, "timeouts");
+  kata.message = GetString(object, "message");
+  if (const Value* tests = GetArray(object, "tests")) {
+    for (const auto& test : tests->GetArray()) {
+      if (test.IsObject()) kata.tests.push_back(ReadTest(test));
+    }
+  }
+  return kata;
+}
+
+}  // namespace
+
+GradeResults ReadResultsJson(const std::string& json) {
+  rapidjson::Document document;
+  document.Parse(json.c_str());
+  if (document.HasParseError() || !document.IsObject() || !GetArray(document, "katas")) {
+    throw std::runtime_error("not a tools/grade results.json");
+  }
+  GradeResults results;
+  results.submission = GetString(document, "submission");
+  results.graded_at = GetString(document, "graded_at");
+  results.finished = GetString(document, "status") != "incomplete";
+  results.score = GetNumber(document, "score");
+  results.max_score = GetNumber(document, "max_score");
+  results.seconds = GetNumber(document, "seconds");
+  if (const Value* limits = GetObject(document, "limits")) results.limits = ReadLimits(*limits, &results.process_limit);
+  if (const Value* tampering = GetArray(document, "tampering")) {
+    for (const auto& change : tampering->GetArray()) {
+      if (change.IsObject()) results.tampering.push_back({GetString(change, "path"), GetString(change, "change")});
+    }
+  }
+  for (const auto& kata : document["katas"].GetArray()) {
+    if (kata.IsObject()) results.katas.push_back(ReadKata(kata));
+  }
+  return results;
 }
 
 std::string ResultsJunit(const GradeResults& results) {

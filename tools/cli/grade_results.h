@@ -63,6 +63,10 @@ struct GradeResults {
 };
 
 std::string ResultsJson(const GradeResults& results);
+// The inverse of ResultsJson(), for tools that check a grading run (tools/test).
+// A field that is missing or of the wrong type keeps its default; throws
+// std::runtime_error when `json` is not a JSON object with a "katas" array.
+GradeResults ReadResultsJson(const std::string& json);
 std::string ResultsJunit(const GradeResults& results);
 std::string ResultsSummary(const GradeResults& results);
 

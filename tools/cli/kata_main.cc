@@ -41,10 +41,7 @@ constexpr int kExitBroken = 3;
 
 Printer printer("kata");
 
-fs::path Repo() {
-  if (const char* repo = getenv("MPKATA_REPO"); repo && *repo) return repo;
-  return fs::current_path();
-}
+fs::path Repo() { return LaunchedRepo(); }
 
 Bazel MakeBazel() { return Bazel(Repo(), Repo() / ".kata" / "logs"); }
 
@@ -108,8 +105,7 @@ void WarnAboutTsan(const std::vector<Kata>& katas) {
   bool tsan = std::any_of(katas.begin(), katas.end(), [](const Kata& k) {
     return std::find(k.configs.begin(), k.configs.end(), "tsan") != k.configs.end();
   });
-  auto bits = ReadFile("/proc/sys/vm/mmap_rnd_bits");
-  if (tsan && bits && ParseLong(Trim(*bits)).value_or(0) > 28) printer.Warning(kTsanMappingAdvice);
+  if (tsan && TsanMappingFailsHere()) printer.Warning(kTsanMappingAdvice);
 }
 
 // Each kata's tests in its default config (the one that judges a starter).

@@ -3,6 +3,7 @@
 
 #include "gtest/gtest.h"
 #include "tools/cli/bazel.h"
+#include "tools/cli/checks.h"
 #include "tools/cli/grade_results.h"
 #include "tools/cli/kata.h"
 #include "tools/cli/outcome.h"
@@ -93,6 +94,13 @@ TEST(FailureExcerptTest, NamesEachFailingTestAboveItsMessage) {
             "ThreadTest.C fails:\n"
             "unknown file: Failure\n"
             "C++ exception with description \"TODO: Thread::start is not written yet\" thrown in the test body.");
+}
+
+// Tests that only more than 28 bits of mmap randomisation keep TSan from starting.
+TEST(ClassifyTest, TsanMappingLimitIs28Bits) {
+  EXPECT_TRUE(TsanMappingBitsTooHigh("32\n"));
+  EXPECT_FALSE(TsanMappingBitsTooHigh("28\n"));
+  EXPECT_FALSE(TsanMappingBitsTooHigh(""));
 }
 
 // Tests counting GoogleTest's cases from a log.
@@ -266,6 +274,22 @@ TEST(ResultsTest, JunitAndSummaryNameEveryKata) {
   EXPECT_NE(summary.find("`katas/01_threads/thread_test.cc` (modified)"), std::string::npos);
 }
 
+// Tests that reading results.json gives back what was written.
+TEST(ResultsTest, ReadingTheJsonGivesBackWhatWasWritten) {
+  GradeResults written = SampleResults();
+  written.finished = false;
+  written.seconds = 12.5;
+  written.katas[0].timeouts = {"fail", "stopped after 10 s"};
+  GradeResults read = ReadResultsJson(ResultsJson(written));
+  EXPECT_EQ(ResultsJson(read), ResultsJson(written));
+  EXPECT_FALSE(read.finished);
+  ASSERT_EQ(read.katas.size(), 2u);
+  EXPECT_EQ(read.katas[0].timeouts.message, "stopped after 10 s");
+  EXPECT_EQ(read.tampering[0].change, "modified");
+  EXPECT_THROW(ReadResultsJson("{"), std::runtime_error);
+  EXPECT_THROW(ReadResultsJson("{\"score\": 3}"), std::runtime_error);
+}
+
 // Tests the class report on two submissions.
 TEST(ReportTest, ShowsProgressStuckAndFailedTests) {
   std::filesystem::path root = MakeTempDir("katalib-test-");
@@ -280,6 +304,36 @@ TEST(ReportTest, ShowsProgressStuckAndFailedTests) {
   EXPECT_NE(html.find("02_unlocked_counter (does not build)"), std::string::npos);
   EXPECT_NE(html.find("<td>ThreadTest.Joins</td><td>2</td>"), std::string::npos);
   std::filesystem::remove_all(root);
+}
+
+// Tests the lines of a passing and of a failing check.
+TEST(ChecksTest, AFailureIsExplainedUnderItsLine) {
+  EXPECT_EQ(CheckLines({true, "//solutions/01_threads:test [plain] passes", "7 of 7 tests pass", "unused"}),
+            std::vector<std::string>{"  ok    //solutions/01_threads:test [plain] passes  (7 of 7 tests pass)"});
+  EXPECT_EQ(CheckLines({false, "01_threads starter [plain] crashes (expected: fails)", "", "first\nsecond"}),
+            (std::vector<std::string>{"  FAIL  01_threads starter [plain] crashes (expected: fails)",
+                                      "        | first", "        | second"}));
+}
+
+// Tests reading the verdicts of tools/setup_bundle_test, each failure with its log.
+TEST(ChecksTest, ReadsAScriptsVerdictsAndTheLogOfEachFailure) {
+  std::vector<CheckResult> checks = ParseScriptChecks(
+      "ok      --list names 11 packages\n"
+      "FAILED  --from /b --reinstall with no network\n"
+      "        E: Unable to locate package clang\n"
+      "        \n"
+      "        setup: error: apt-get failed\n"
+      "repairing with tools/setup (from the network)\n"
+      "ok      the packages are installed at the same versions as before\n"
+      "2 passed, 1 failed\n");
+  ASSERT_EQ(checks.size(), 3u);
+  EXPECT_TRUE(checks[0].ok);
+  EXPECT_EQ(checks[0].what, "--list names 11 packages");
+  EXPECT_FALSE(checks[1].ok);
+  EXPECT_EQ(checks[1].what, "--from /b --reinstall with no network");
+  EXPECT_EQ(checks[1].explanation, "E: Unable to locate package clang\n\nsetup: error: apt-get failed");
+  EXPECT_TRUE(checks[2].ok);
+  EXPECT_EQ(checks[2].explanation, "");
 }
 
 }  // namespace

@@ -16,6 +16,15 @@ const char* const kTsanMappingAdvice =
     "vm.mmap_rnd_bits=28   (or run the test with ASLR off: bazel test --config=tsan "
     "--run_under='setarch -R' ...). This is a limit of the machine, not a bug in your code.";
 
+bool TsanMappingBitsTooHigh(std::string_view mmap_rnd_bits) {
+  return ParseLong(Trim(mmap_rnd_bits)).value_or(0) > 28;
+}
+
+bool TsanMappingFailsHere() {
+  auto bits = ReadFile("/proc/sys/vm/mmap_rnd_bits");
+  return bits && TsanMappingBitsTooHigh(*bits);
+}
+
 namespace {
 
 struct OutcomeWord {

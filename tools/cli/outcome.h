@@ -40,6 +40,13 @@ inline constexpr std::string_view kLimitMarker = "mpkata-limit: ";
 inline constexpr std::string_view kTsanMappingMessage = "unexpected memory mapping";
 extern const char* const kTsanMappingAdvice;
 
+// True when `mmap_rnd_bits` (the text of /proc/sys/vm/mmap_rnd_bits) is above
+// the 28 bits of address randomisation clang 14's TSan can live with: every
+// TSan binary would then stop with kTsanMappingMessage.
+bool TsanMappingBitsTooHigh(std::string_view mmap_rnd_bits);
+// The same for this machine's kernel; false when the file cannot be read.
+bool TsanMappingFailsHere();
+
 // One GoogleTest case in one config.
 struct TestCase {
   enum class Status { kPassed, kFailed, kNotRun };

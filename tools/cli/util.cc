@@ -126,6 +126,11 @@ fs::path PathFromFileUri(std::string_view uri) {
   return path;
 }
 
+fs::path LaunchedRepo() {
+  if (const char* repo = getenv("MPKATA_REPO"); repo && *repo) return fs::absolute(repo);
+  return fs::current_path();
+}
+
 namespace {
 
 // Waits for `pid` until `deadline`; true when it has exited (status filled).

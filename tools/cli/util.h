@@ -41,6 +41,11 @@ fs::path MakeTempDir(std::string_view prefix);
 // The path of a "file://" URI, with %XX escapes decoded.
 fs::path PathFromFileUri(std::string_view uri);
 
+// The checkout a tool works on: $MPKATA_REPO, which the launcher
+// (tools/cli/launch.sh) sets because a binary in bazel-bin cannot tell, else
+// the current directory. Always absolute.
+fs::path LaunchedRepo();
+
 // --- Child processes ---------------------------------------------------------
 
 struct RunOptions {
