@@ -11,7 +11,7 @@ chart of the ratios to tools/bench/benchmarks.svg.
 Every figure is the best of --reps repetitions, on both sides: on a shared
 machine other work only ever adds time, so the best repetition is the one
 least disturbed (a speedup, a ratio of two timings, is the median instead).
-Standard library only, like tools/lib.
+Standard library only: nothing to install beyond python3.
 """
 
 from __future__ import annotations
