@@ -7,12 +7,14 @@
 
 #include "common/codec.h"
 
+#include <cereal/archives/binary.hpp>
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -179,6 +181,21 @@ TEST(CodecTest, PrivateFieldsRoundTrip) {
 // values of Point's fields encode exactly as the fields alone would.
 TEST(CodecTest, OnlyTheNamedFieldsAreSent) {
   EXPECT_EQ(dumps(Point{1, 2, "p"}), dumps(std::tuple<int, int, std::string>{1, 2, "p"}));
+}
+
+// Tests that the bytes are exactly those of cereal's own binary archive,
+// as the header promises: mp writes them without an ostream, but in the
+// same format.
+TEST(CodecTest, BytesAreCerealsBinaryFormat) {
+  const Account account("ada", {{1, 1, "home"}, {-2, 3, ""}});
+  const std::tuple<bool, double, std::optional<std::string>, std::map<int, std::string>> mixed{
+      true, 2.5, "x", {{7, "seven"}}};
+  std::ostringstream cereal_bytes;
+  {
+    cereal::BinaryOutputArchive archive(cereal_bytes);
+    archive(account, mixed);
+  }
+  EXPECT_EQ(dumps(account) + dumps(mixed), cereal_bytes.str());
 }
 
 // Tests that encoding is deterministic: equal values, equal bytes.
