@@ -34,6 +34,7 @@
 #include "tools/cli/checks.h"
 #include "tools/cli/grade_results.h"
 #include "tools/cli/kata.h"
+#include "tools/cli/limits.h"
 #include "tools/cli/outcome.h"
 #include "tools/cli/printer.h"
 #include "tools/cli/util.h"
@@ -432,10 +433,16 @@ void CheckClassReport(Tally& tally, const GradeContext& grade, const std::vector
               missing.empty() ? "" : Last(dom.output, 1500));
 }
 
-// A fork bomb may only run where tools/grade can contain it.
+// A fork bomb may only run where tools/grade can contain it: as an ordinary
+// user RLIMIT_NPROC binds; as root only a pids cgroup does, so ask the
+// library that makes tools/grade's cgroups whether it can make one here
+// (cgroup v1 or v2).
 bool ProcessLimitEnforceable() {
-  if (geteuid() != 0) return true;                     // RLIMIT_NPROC binds ordinary users
-  return access("/sys/fs/cgroup/pids", W_OK) == 0;  // root: only a pids cgroup binds
+  if (geteuid() != 0) return true;
+  const fs::path probe = MakeGradeCgroup("mpkata-test-probe-" + std::to_string(getpid()), 8);
+  if (probe.empty()) return false;
+  RemoveCgroup(probe);
+  return true;
 }
 
 void WriteSubmissionFile(const fs::path& submission, const std::string& kata, const std::string& file,

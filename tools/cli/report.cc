@@ -5,7 +5,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "rapidjson/document.h"
+#include "tools/cli/grade_results.h"
 #include "tools/cli/util.h"
 
 namespace kata {
@@ -40,22 +40,15 @@ std::string StatusClass(const std::string& status) {
   return "broken";  // crashes, times out, killed, does not build
 }
 
-std::string GetString(const rapidjson::Value& object, const char* key) {
-  return object.HasMember(key) && object[key].IsString() ? object[key].GetString() : "";
-}
-
-double GetNumber(const rapidjson::Value& object, const char* key) {
-  return object.HasMember(key) && object[key].IsNumber() ? object[key].GetDouble() : 0;
-}
-
 }  // namespace
 
 ClassMember ReadClassMember(const std::filesystem::path& path) {
   auto text = ReadFile(path);
   if (!text) throw std::runtime_error("cannot read " + path.string());
-  rapidjson::Document document;
-  document.Parse(text->c_str());
-  if (document.HasParseError() || !document.IsObject() || !document.HasMember("katas") || !document["katas"].IsArray()) {
+  GradeResults results;
+  try {
+    results = ReadResultsJson(*text);
+  } catch (const std::runtime_error&) {
     throw std::runtime_error(path.string() + " is not a tools/grade results.json");
   }
   ClassMember member;
@@ -63,15 +56,12 @@ ClassMember ReadClassMember(const std::filesystem::path& path) {
   if (member.name == "results" && path.has_parent_path()) {
     member.name = std::filesystem::absolute(path).parent_path().filename().string();
   }
-  member.score = GetNumber(document, "score");
-  member.max_score = GetNumber(document, "max_score");
-  for (const auto& kata : document["katas"].GetArray()) {
-    MemberKata entry{GetString(kata, "name"), GetString(kata, "status"), GetNumber(kata, "points"),
-                     GetNumber(kata, "max_points"), {}};
-    if (kata.HasMember("tests") && kata["tests"].IsArray()) {
-      for (const auto& test : kata["tests"].GetArray()) {
-        if (GetString(test, "status") == "fail") entry.failed_tests.emplace_back(GetString(test, "name"), GetString(test, "message"));
-      }
+  member.score = results.score;
+  member.max_score = results.max_score;
+  for (const GradedKata& kata : results.katas) {
+    MemberKata entry{kata.name, kata.status, kata.points, kata.max_points, {}};
+    for (const GradedTest& test : kata.tests) {
+      if (test.status == "fail") entry.failed_tests.emplace_back(test.name, test.message);
     }
     member.katas.push_back(std::move(entry));
   }
