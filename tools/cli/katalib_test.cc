@@ -96,6 +96,35 @@ TEST(FailureExcerptTest, NamesEachFailingTestAboveItsMessage) {
             "C++ exception with description \"TODO: Thread::start is not written yet\" thrown in the test body.");
 }
 
+// Tests that a failure is shown whole or not at all, and that the failing
+// tests that did not fit are named.
+TEST(FailureExcerptTest, NamesTheTestsThatDoNotFit) {
+  EXPECT_EQ(FailureExcerpt(Outcome::kFails, kAssertionLog, ".", 4),
+            "ThreadTest.B fails:\n"
+            "katas/01_threads/thread_test.cc:40: Failure\n"
+            "Expected equality of these values:\n"
+            "and 1 more failing test: ThreadTest.C");
+}
+
+// Tests that only a test's first failure is shown: the second of two
+// EXPECTs on the starter says the same thing again.
+TEST(FailureExcerptTest, ShowsOnlyTheFirstFailureOfATest) {
+  const char* const log = R"([ RUN      ] PoolTest.FewerThanOneProcessIsAValueError
+katas/08_pool_map/pool_test.cc:183: Failure
+Expected: mp::Pool(0) throws an exception of type mp::ValueError.
+  Actual: it throws mp::NotImplemented.
+katas/08_pool_map/pool_test.cc:184: Failure
+Expected: mp::Pool(-2) throws an exception of type mp::ValueError.
+  Actual: it throws mp::NotImplemented.
+[  FAILED  ] PoolTest.FewerThanOneProcessIsAValueError (4 ms)
+)";
+  EXPECT_EQ(FailureExcerpt(Outcome::kFails, log, "."),
+            "PoolTest.FewerThanOneProcessIsAValueError fails:\n"
+            "katas/08_pool_map/pool_test.cc:183: Failure\n"
+            "Expected: mp::Pool(0) throws an exception of type mp::ValueError.\n"
+            "  Actual: it throws mp::NotImplemented.");
+}
+
 // Tests that only more than 28 bits of mmap randomisation keep TSan from starting.
 TEST(ClassifyTest, TsanMappingLimitIs28Bits) {
   EXPECT_TRUE(TsanMappingBitsTooHigh("32\n"));

@@ -394,6 +394,57 @@ std::optional<std::string> DescribeRace(std::string_view log, const std::filesys
   return sentence;
 }
 
+namespace {
+
+// The first failure of each failing test, under the test's name (the names
+// are the specification, so they are what a learner looks up first), as
+// many whole ones as fit in `max_lines`: a failure cut in half, its
+// "Actual:" line missing, reads like a different failure. The tests that
+// did not fit are named on one last line.
+void AppendFailures(const std::vector<std::string>& lines, size_t max_lines, std::vector<std::string>& picked) {
+  static const std::regex kFailure(R"(^\S+:\d+: Failure$)");
+  static constexpr std::string_view kRun = "[ RUN      ] ";
+  static constexpr size_t kLinesPerFailure = 5;
+  auto is_failure = [](const std::string& line) {
+    return std::regex_match(line, kFailure) || StartsWith(line, "unknown file: Failure");
+  };
+  struct FirstFailure {
+    std::string test;
+    std::vector<std::string> lines;
+  };
+  std::vector<FirstFailure> failures;
+  std::string running;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (StartsWith(lines[i], kRun)) running = lines[i].substr(kRun.size());
+    if (!is_failure(lines[i])) continue;
+    if (!failures.empty() && failures.back().test == running) continue;  // a later failure of the same test
+    FirstFailure failure{running, {}};
+    for (size_t j = i; j < lines.size() && failure.lines.size() < kLinesPerFailure; ++j) {
+      if (j > i && (is_failure(lines[j]) || StartsWith(lines[j], "[  FAILED  ]") || StartsWith(lines[j], kRun))) break;
+      failure.lines.push_back(ReplaceAll(lines[j], "/proc/self/cwd/", ""));
+    }
+    failures.push_back(std::move(failure));
+  }
+  size_t shown = 0;
+  for (; shown < failures.size(); ++shown) {
+    const FirstFailure& failure = failures[shown];
+    const bool more_after = shown + 1 < failures.size();
+    const size_t needed = (failure.test.empty() ? 0 : 1) + failure.lines.size() + (more_after ? 1 : 0);
+    if (picked.size() + needed > max_lines && shown > 0) break;
+    if (!failure.test.empty()) picked.push_back(failure.test + " fails:");
+    picked.insert(picked.end(), failure.lines.begin(), failure.lines.end());
+  }
+  if (shown < failures.size()) {
+    std::vector<std::string> names;
+    for (size_t i = shown; i < failures.size() && names.size() < 3; ++i) names.push_back(failures[i].test);
+    const size_t rest = failures.size() - shown;
+    picked.push_back("and " + std::to_string(rest) + " more failing test" + (rest == 1 ? "" : "s") + ": " +
+                     Join(names, ", ") + (rest > names.size() ? ", ..." : ""));
+  }
+}
+
+}  // namespace
+
 std::string FailureExcerpt(Outcome outcome, std::string_view log, const std::filesystem::path& source_root,
                            size_t max_lines) {
   if (Contains(log, kTsanMappingMessage)) return kTsanMappingAdvice;
@@ -412,26 +463,7 @@ std::string FailureExcerpt(Outcome outcome, std::string_view log, const std::fil
       if (std::regex_search(lines[i], kKeep)) picked.push_back(TidyFrame(lines[i]));
     }
   } else if (outcome == Outcome::kFails) {
-    // Each failure under the name of its test: the names are the
-    // specification, so they are what a learner looks up first.
-    static const std::regex kFailure(R"(^\S+:\d+: Failure$)");
-    static constexpr std::string_view kRun = "[ RUN      ] ";
-    std::string running;
-    std::string named;  // the test whose name is already in `picked`
-    for (size_t i = 0; i < lines.size() && picked.size() < max_lines; ++i) {
-      if (StartsWith(lines[i], kRun)) running = lines[i].substr(kRun.size());
-      if (std::regex_match(lines[i], kFailure) || StartsWith(lines[i], "unknown file: Failure")) {
-        if (!running.empty() && running != named) {
-          if (picked.size() + 1 >= max_lines) break;  // a name with no failure under it says nothing
-          picked.push_back(running + " fails:");
-          named = running;
-        }
-        for (size_t j = i; j < lines.size() && j < i + 5 && picked.size() < max_lines; ++j) {
-          if (StartsWith(lines[j], "[  FAILED  ]") || StartsWith(lines[j], "[ RUN      ]")) break;
-          picked.push_back(ReplaceAll(lines[j], "/proc/self/cwd/", ""));
-        }
-      }
-    }
+    AppendFailures(lines, max_lines, picked);
   } else {
     size_t from = lines.size() > max_lines ? lines.size() - max_lines : 0;
     for (size_t i = from; i < lines.size() && picked.size() < max_lines; ++i) picked.push_back(TidyFrame(lines[i]));
