@@ -61,11 +61,11 @@ bool Job::wait(PoolTimeout timeout) const {
   throw NotImplemented("Job::wait", "wait until the job has finished, or time out");
 }
 
-std::vector<std::string> Job::TakeAll(PoolTimeout timeout) {
+std::vector<std::string> Job::CopyAll(PoolTimeout timeout) {
   // TODO(kata): wait as wait() does (mp::TimeoutError if not ready), then
   // rethrow the first error, or return every task's result bytes in order.
   (void)timeout;
-  throw NotImplemented("Job::TakeAll", "wait, then return all results or throw the first error");
+  throw NotImplemented("Job::CopyAll", "wait, then return all results or throw the first error");
 }
 
 bool Job::HasNext() const {

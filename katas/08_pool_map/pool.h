@@ -174,7 +174,7 @@ struct TaskError {
 // Each of its tasks ends once, with result bytes or an exception. How the
 // caller reads them depends on the call:
 //   kWhole        map, starmap, apply_async, map_async: all at once, with
-//                 TakeAll(); the job is ready() when every task has
+//                 CopyAll(); the job is ready() when every task has
 //                 succeeded or as soon as one has failed.
 //   kInOrder      imap: one task after another, in task order, with Next().
 //   kAsCompleted  imap_unordered: in the order the tasks end, with Next().
@@ -199,9 +199,11 @@ class Job {
   bool ready() const;
   bool wait(PoolTimeout timeout) const;
 
-  // kWhole: every task's result bytes, in task order; the first error if a
-  // task failed. Throws mp::TimeoutError when not ready within `timeout`.
-  std::vector<std::string> TakeAll(PoolTimeout timeout);
+  // kWhole: a copy of every task's result bytes, in task order; the first
+  // error if a task failed. A copy, not a move: AsyncResult::get() may be
+  // called again, and successful() calls this too. Throws
+  // mp::TimeoutError when not ready within `timeout`.
+  std::vector<std::string> CopyAll(PoolTimeout timeout);
 
   // kInOrder and kAsCompleted: the next task's result bytes, or nothing
   // when every task has been returned; rethrows that task's error instead.
@@ -228,7 +230,7 @@ class Job {
   mutable std::condition_variable changed_;
   std::vector<Ending> endings_;              // by task
   std::size_t done_count_ = 0;
-  std::optional<TaskError> first_error_;     // kWhole: what TakeAll throws
+  std::optional<TaskError> first_error_;     // kWhole: what CopyAll throws
   std::vector<std::size_t> completion_order_;  // kAsCompleted: tasks as they ended
   std::size_t next_ = 0;  // Next(): tasks returned so far
 };
@@ -368,7 +370,7 @@ class AsyncResult {
   bool successful() const {
     if (!ready()) throw ValueError("the result is not ready");
     try {
-      job_->TakeAll(std::chrono::seconds(0));
+      job_->CopyAll(std::chrono::seconds(0));
       return true;
     } catch (...) {
       return false;
@@ -379,7 +381,7 @@ class AsyncResult {
   // Throws mp::TimeoutError if it is not ready within `timeout` (the work
   // goes on); else the call's error if it failed: mp::RemoteError,
   // mp::WorkerLostError, or mp::RuntimeError if the pool was terminated.
-  R get(PoolTimeout timeout = std::nullopt) const { return decode_(job_->TakeAll(timeout)); }
+  R get(PoolTimeout timeout = std::nullopt) const { return decode_(job_->CopyAll(timeout)); }
 
  private:
   friend class Pool;
@@ -453,10 +455,13 @@ class Pool {
  public:
   // Pool::Pool(processes, maxtasksperchild)
   //
-  // Starts `processes` worker processes (default: the number of CPUs this
-  // process may run on), each of which runs tasks until the pool ends or,
-  // with `maxtasksperchild`, until it has run that many (it is then
-  // replaced by a fresh one, to give back what a leaky f holds).
+  // Starts `processes` worker processes, each of which runs tasks until the
+  // pool ends or, with `maxtasksperchild`, until it has run that many (it
+  // is then replaced by a fresh one, to give back what a leaky f holds).
+  // The default is the number of CPUs this process may run on, from
+  // sched_getaffinity, as Python 3.13's os.process_cpu_count() (Python
+  // 3.11 counts every online CPU, even those a container or `taskset`
+  // keeps it off).
   // Throws mp::ValueError if processes < 1 or maxtasksperchild < 1,
   // mp::OSError if a worker cannot be started (none is left behind).
   explicit Pool(std::optional<int> processes = std::nullopt,

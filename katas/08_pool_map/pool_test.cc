@@ -10,6 +10,7 @@
 #include "katas/08_pool_map/pool.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -172,10 +173,14 @@ class PoolTest : public testing::Test {
 
 // ---------------------------------------------------------------- making a pool
 
-// Tests that a pool without a size has one worker per CPU, as Python's.
-TEST_F(PoolTest, ProcessesDefaultsToTheCpuCount) {
+// Tests that a pool without a size has one worker per CPU this process may
+// run on (its affinity mask: what `taskset` or a container allows).
+TEST_F(PoolTest, ProcessesDefaultsToTheCpusThisProcessMayRunOn) {
+  cpu_set_t allowed;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof(allowed), &allowed), 0);
   mp::Pool pool;
-  EXPECT_EQ(pool.processes(), static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN)));
+  EXPECT_EQ(pool.processes(), CPU_COUNT(&allowed))
+      << "count the CPUs in sched_getaffinity's mask, not every online CPU";
 }
 
 // Tests that a pool of no workers, or fewer, is refused at once.

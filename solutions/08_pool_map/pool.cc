@@ -16,6 +16,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -106,7 +107,7 @@ bool Job::wait(PoolTimeout timeout) const {
                  [this] { return done_count_ == task_count_ || first_error_.has_value(); });
 }
 
-std::vector<std::string> Job::TakeAll(PoolTimeout timeout) {
+std::vector<std::string> Job::CopyAll(PoolTimeout timeout) {
   std::unique_lock lock(mutex_);
   if (!WaitFor(changed_, lock, timeout,
                [this] { return done_count_ == task_count_ || first_error_.has_value(); })) {
@@ -616,8 +617,14 @@ namespace {
 
 int CheckedProcesses(std::optional<int> processes) {
   if (!processes) {
-    const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
-    return cpus > 0 ? static_cast<int>(cpus) : 1;
+    // The CPUs this process may run on, not all the machine's: a worker
+    // per CPU that a container or taskset denies would only take turns.
+    cpu_set_t allowed;
+    if (::sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
+      return std::max(CPU_COUNT(&allowed), 1);
+    }
+    const long online = ::sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? static_cast<int>(online) : 1;
   }
   if (*processes < 1) {
     throw ValueError("Number of processes must be at least 1, not " +
