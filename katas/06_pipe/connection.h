@@ -251,6 +251,8 @@ class Connection {
   // that takes, retrying after EINTR. Blocks until they have come. Returns
   // false if the stream ended before the first byte (nothing was read);
   // throws mp::EOFError if it ended after some, mp::OSError if reading fails.
+  // A Unix socket whose peer closed without reading what it was sent
+  // reports ECONNRESET: that is the stream's end too, not a failure.
   bool ReadExactly(std::span<std::byte> buffer);
 
   UniqueFd fd_;

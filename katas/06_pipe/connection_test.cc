@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -344,6 +345,21 @@ TEST_F(ConnectionTest, PollWithATimeoutIsFalseWhenNothingComes) {
   EXPECT_FALSE(right.poll(std::chrono::duration<double>(0.001)));
 }
 
+// Tests that poll() with a timeout waits that long before it gives up, a
+// fraction of a second included: a timeout turned into 0 by a conversion
+// would return at once. (The kernel never ends a poll before its timeout,
+// so this holds however busy the machine is.)
+TEST_F(ConnectionTest, PollWithATimeoutWaitsThatLongBeforeGivingUp) {
+  auto [left, right] = mp::Pipe();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(right.poll(50ms));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms) << "poll(50ms) returned early";
+  start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(right.poll(std::chrono::duration<double>(0.05)));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms)
+      << "poll(0.05 s) returned early: is the fraction of a second lost in a conversion?";
+}
+
 // Tests that poll(std::nullopt) and a negative timeout wait until a
 // message comes, from a child process.
 TEST_F(ConnectionTest, PollWithoutATimeoutWaitsForAMessage) {
@@ -380,6 +396,28 @@ TEST_F(ConnectionTest, RecvGetsWhatIsLeftThenEOFError) {
   EXPECT_THROW(right.recv<int>(), mp::EOFError);
   std::string buffer(8, '\0');
   EXPECT_THROW(right.recv_bytes_into(buffer), mp::EOFError);
+}
+
+// Tests that a stream that ends in the middle of a message, after its
+// header promised more bytes, is EOFError too: the message is lost, not
+// returned short.
+TEST_F(ConnectionTest, EndOfFileInTheMiddleOfAMessageIsEOFError) {
+  auto [left, right] = mp::Pipe();
+  const std::uint64_t promised = 100;  // the header: 8 bytes, the length
+  ASSERT_EQ(::write(left.fileno(), &promised, sizeof(promised)), static_cast<ssize_t>(sizeof(promised)));
+  ASSERT_EQ(::write(left.fileno(), "ten bytes!", 10), 10);
+  left.close();
+  EXPECT_THROW(right.recv_bytes(), mp::EOFError) << "10 of the 100 promised bytes came";
+}
+
+// Tests that a peer that closed without reading what it was sent is the
+// end of the stream too. (A Unix socket reports that as ECONNRESET, not as
+// end of file; for the receiver the other end is gone all the same.)
+TEST_F(ConnectionTest, RecvAfterThePeerClosedWithoutReadingIsEOFError) {
+  auto [left, right] = mp::Pipe();
+  left.send_bytes("never read");
+  right.close();
+  EXPECT_THROW(left.recv_bytes(), mp::EOFError) << "ECONNRESET means the peer is gone";
 }
 
 // Tests that the channel is closed only when EVERY copy of the other end is
@@ -542,14 +580,16 @@ void SendToAClosedPeerAndReport(bool duplex) {
   sigset_t blocked, pending;
   pthread_sigmask(SIG_BLOCK, nullptr, &blocked);
   sigpending(&pending);
-  if (sigismember(&blocked, SIGPIPE) == 1) code = 4;
-  if (sigismember(&pending, SIGPIPE) == 1) code = 5;
+  const bool left_blocked = sigismember(&blocked, SIGPIPE) == 1;
+  const bool left_pending = sigismember(&pending, SIGPIPE) == 1;
+  if (left_blocked) code = left_pending ? 6 : 4;
+  else if (left_pending) code = 5;
   ::_exit(code);
 }
 
 constexpr const char* kSigpipeCodes =
     "; -13 means SIGPIPE killed the sender, 2 another error than EPIPE, 3 no error, "
-    "4 SIGPIPE left blocked, 5 SIGPIPE left pending";
+    "4 SIGPIPE left blocked, 5 SIGPIPE left pending, 6 left blocked and pending";
 
 // Tests that sending on a socket pair whose other end is closed is an
 // OSError with EPIPE, and that the process survives.

@@ -404,7 +404,9 @@ namespace {
 void AppendFailures(const std::vector<std::string>& lines, size_t max_lines, std::vector<std::string>& picked) {
   static const std::regex kFailure(R"(^\S+:\d+: Failure$)");
   static constexpr std::string_view kRun = "[ RUN      ] ";
-  static constexpr size_t kLinesPerFailure = 5;
+  // Room for GoogleTest's own lines (EXPECT_EQ takes up to six) and the
+  // explanation a test adds with `<<`, which is often the most useful line.
+  static constexpr size_t kLinesPerFailure = 8;
   auto is_failure = [](const std::string& line) {
     return std::regex_match(line, kFailure) || StartsWith(line, "unknown file: Failure");
   };
