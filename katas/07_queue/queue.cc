@@ -16,6 +16,10 @@ namespace mp {
 // message starts, where the next goes, how many there are, how many tasks
 // are unfinished), a way to change all of that in ONE step that a kill
 // cannot split, something to sleep on, and then the ring's bytes.
+// Shared is private to MessageQueue: a helper in the unnamed namespace
+// below cannot name it, so give Shared member functions instead. It is
+// never destroyed: the mapping outlives any one handle, and the last
+// process to unmap it takes the mutex with it.
 struct MessageQueue::Shared {};
 
 namespace {

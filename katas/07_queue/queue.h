@@ -68,6 +68,9 @@ class Full : public Error {
 };
 
 // A timeout in seconds; 500ms and 2s convert to it. std::nullopt: no limit.
+// A negative timeout counts as zero: try once, do not wait. (Python raises
+// ValueError for it; kata 05's Lock reads -1 as "no limit", as Python's
+// acquire does. Each follows its own Python original.)
 using QueueTimeout = std::optional<std::chrono::duration<double>>;
 
 // MessageQueue: the bytes underneath a Queue<T>. This is the kata.
@@ -104,7 +107,9 @@ class MessageQueue {
   explicit MessageQueue(std::size_t maxsize = 0,
                         std::size_t capacity_bytes = kDefaultCapacityBytes);
 
-  // Movable; a moved-from MessageQueue behaves as a closed one.
+  // Movable; a moved-from MessageQueue behaves as a closed one: every
+  // member function but close(), closed(), maxsize() and capacity_bytes()
+  // throws mp::ValueError on it, as on a closed handle.
   MessageQueue(MessageQueue&& other) noexcept
       : maxsize_(other.maxsize_),
         capacity_bytes_(other.capacity_bytes_),
@@ -149,8 +154,8 @@ class MessageQueue {
 
   // MessageQueue::close()
   //
-  // This handle will not be used again: later put/get on it throw
-  // mp::ValueError. Other processes' handles are not affected; the shared
+  // This handle will not be used again: later calls on it (put, get,
+  // qsize, empty, full, task_done, join) throw mp::ValueError. Other processes' handles are not affected; the shared
   // buffer goes away when the last process unmaps it. Idempotent.
   void close();
   bool closed() const { return closed_; }

@@ -125,6 +125,17 @@ Expected: mp::Pool(-2) throws an exception of type mp::ValueError.
             "  Actual: it throws mp::NotImplemented.");
 }
 
+// Tests that the excerpt of a test that timed out is the log's end, without
+// the paging command Bazel writes at the top of every test.log.
+TEST(FailureExcerptTest, ATimeoutShowsTheLogsEndWithoutBazelsPagerLine) {
+  const char* const log = "exec ${PAGER:-/usr/bin/less} \"$0\" || exit 1\n"
+                          "[ RUN      ] QueueTest.GetOnAnEmptyQueueRaisesEmpty\n"
+                          "-- Test timed out at 2026-12-07 00:20:42 UTC --\n";
+  EXPECT_EQ(FailureExcerpt(Outcome::kTimesOut, log, "."),
+            "[ RUN      ] QueueTest.GetOnAnEmptyQueueRaisesEmpty\n"
+            "-- Test timed out at 2026-12-07 00:20:42 UTC --");
+}
+
 // Tests that only more than 28 bits of mmap randomisation keep TSan from starting.
 TEST(ClassifyTest, TsanMappingLimitIs28Bits) {
   EXPECT_TRUE(TsanMappingBitsTooHigh("32\n"));

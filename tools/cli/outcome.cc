@@ -467,6 +467,9 @@ std::string FailureExcerpt(Outcome outcome, std::string_view log, const std::fil
   } else if (outcome == Outcome::kFails) {
     AppendFailures(lines, max_lines, picked);
   } else {
+    // The log's last lines, without the line Bazel puts first in every
+    // test.log (a shell command to page it), which is no part of the story.
+    std::erase_if(lines, [](const std::string& line) { return StartsWith(line, "exec ${PAGER:-"); });
     size_t from = lines.size() > max_lines ? lines.size() - max_lines : 0;
     for (size_t i = from; i < lines.size() && picked.size() < max_lines; ++i) picked.push_back(TidyFrame(lines[i]));
   }
