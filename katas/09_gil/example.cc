@@ -1,4 +1,4 @@
-// The seeds' claim, measured: Python threads speed up waiting but not
+// The Python texts' claim, measured: Python threads speed up waiting but not
 // computing, because of the GIL, and processes speed up computing.
 //
 //   bazel run //solutions/09_gil:example                   (chart: ./gil_chart.svg)

@@ -51,6 +51,10 @@ bool Gil::checkpoint() {
   // TODO(kata): only the holder may call it. If nobody has asked for the GIL,
   // return false and keep it. Otherwise hand it over as release() does, count
   // the switch, and queue up again behind everyone already waiting.
+  // Careful: release() and the accessors (held_by_this_thread(), waiting(),
+  // switches()) lock mutex_ themselves. Once you hold mutex_ here, calling
+  // them deadlocks this thread: do the hand-over inline, or share a helper
+  // that expects the lock held.
   throw NotImplemented("Gil::checkpoint", "hand the GIL over when a waiter asked for it");
 }
 

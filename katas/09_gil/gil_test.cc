@@ -443,7 +443,7 @@ TEST(GilFairnessTest, EveryWaiterGetsInWithinOneRoundOfHandOvers) {
                                   "while another one was still waiting for its first";
 }
 
-// --- The seeds' claims, without a clock ---------------------------------------
+// --- The Python texts' claims, without a clock ----------------------------------
 
 // Tests that the GIL lets one thread compute at a time. The threads take
 // turns as in EveryWaiterGetsInWithinOneRoundOfHandOvers, each turn as many
