@@ -169,7 +169,16 @@ int Status(const Options& options) {
 // short account. True when it passes everywhere.
 bool CheckKata(const Bazel& bazel, const Kata& kata, bool solution, size_t excerpt_lines) {
   bool all_pass = true;
-  for (const std::string& config : kata.AllConfigs()) {
+  const std::vector<std::string> configs = kata.AllConfigs();
+  // Says which configs a failure left unjudged, so a learner knows more comes.
+  auto note_skipped = [&](size_t failed_at) {
+    if (failed_at + 1 >= configs.size()) return;
+    const std::vector<std::string> rest(configs.begin() + static_cast<std::ptrdiff_t>(failed_at) + 1, configs.end());
+    printer.Line("    (not run yet: " + Join(rest, ", ") + (rest.size() == 1 ? "; it runs" : "; they run") +
+                 " once " + configs[failed_at] + " passes)");
+  };
+  for (size_t index = 0; index < configs.size(); ++index) {
+    const std::string& config = configs[index];
     printer.Status("testing " + kata.name + " [" + config + "]...");
     std::string label = kata.Package(solution) + ":test";
     TestRunResult run = bazel.Test({label}, config);
@@ -186,6 +195,7 @@ bool CheckKata(const Bazel& bazel, const Kata& kata, bool solution, size_t excer
       }
       for (const std::string& line : errors) printer.Line(line);
       printer.Line("    full output: " + run.output.string());
+      note_skipped(index);
       break;  // the other configs would not build either
     }
     if (target->outcome != Outcome::kPasses) {
@@ -194,6 +204,7 @@ bool CheckKata(const Bazel& bazel, const Kata& kata, bool solution, size_t excer
         printer.Line("    " + line);
       }
       printer.Line("    full log: " + target->log_path.string());
+      note_skipped(index);
       break;  // one failure at a time
     }
   }
