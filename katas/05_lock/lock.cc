@@ -11,7 +11,9 @@
 // (<pthread.h>), among them pthread_mutex_clocklock and
 // pthread_mutex_consistent; clock_gettime and CLOCK_MONOTONIC (<time.h>);
 // gettid (<unistd.h>); EBUSY, ETIMEDOUT, EDEADLK, EOWNERDEAD (<cerrno>);
-// mp::ValueError, mp::RuntimeError and mp::OSError from common/errors.h.
+// mp::ValueError, mp::RuntimeError and mp::OSError from common/errors.h;
+// MutexAttributes (an attributes object that destroys itself) and
+// CheckPthread from common/pthread_attributes.h.
 // mp::SharedMemory comes from kata 04 (its reference solution): memory_ is
 // already mapped when the constructor's body runs.
 #include "katas/05_lock/lock.h"

@@ -5,8 +5,10 @@
 // and against the reference solution:   bazel test //solutions/05_lock/...
 //
 // The other processes are mp::Process (kata 03's reference solution) and
-// the shared counter an mp::RawValue (kata 04's). No test sleeps, and none
-// measures time: a child that must hold the lock while the test looks
+// the shared counter an mp::RawValue (kata 04's). No test sleeps, and only
+// one reads the clock, to check that a timed acquire waited at least its
+// timeout (a bound from below, which no busy machine can break). A child
+// that must hold the lock while the test looks
 // tells the test through a pipe that it holds it, then waits on another
 // pipe until the test lets it go. Every wait gives up after a long
 // patience, or as soon as the child it waits for has ended.
@@ -117,6 +119,10 @@ TEST_F(LockTest, IsNotReentrant) {
   mp::Lock lock;
   ASSERT_TRUE(lock.acquire());
   EXPECT_FALSE(lock.acquire(false));
+  // Blocking would wait for ever for itself: the header promises an error
+  // instead (and false would let a nested lock_guard "succeed").
+  EXPECT_THROW(lock.acquire(), mp::RuntimeError);
+  EXPECT_THROW(lock.acquire(true, 10ms), mp::RuntimeError);
   lock.release();
 }
 
@@ -173,8 +179,7 @@ TEST_F(LockTest, AcquireWithoutBlockingFailsWhileAnotherProcessHoldsIt) {
 }
 
 // Tests that acquire with a timeout returns false while another process
-// holds the Lock, and true when it is free. (How long it waited is not
-// checked: only what it returned.)
+// holds the Lock, and true when it is free.
 TEST_F(LockTest, AcquireWithTimeoutFailsWhileHeldElsewhereAndSucceedsWhenFree) {
   mp::Lock lock;
   Holder holder(lock);
@@ -187,6 +192,26 @@ TEST_F(LockTest, AcquireWithTimeoutFailsWhileHeldElsewhereAndSucceedsWhenFree) {
   EXPECT_TRUE(lock.acquire(true, std::chrono::hours(24 * 365 * 100)))
       << "a huge timeout must not overflow";
   lock.release();
+  EXPECT_TRUE(lock.acquire(true, std::chrono::duration<double>(1e12)))
+      << "a timeout of 30,000 years, beyond 64-bit nanoseconds, must not overflow";
+  lock.release();
+}
+
+// Tests that acquire with a timeout waits that long before giving up, a
+// fraction of a second included. The wait is only bounded from below,
+// which holds however busy the machine is: a deadline on the wrong clock
+// (CLOCK_REALTIME given a CLOCK_MONOTONIC time is in 1970) or a timeout
+// whose fraction was lost in a conversion gives up at once.
+TEST_F(LockTest, AcquireWithATimeoutWaitsThatLongBeforeGivingUp) {
+  mp::Lock lock;
+  Holder holder(lock);
+  ASSERT_TRUE(holder.StartAndWaitUntilHolding()) << "the child never acquired the lock";
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(lock.acquire(true, std::chrono::duration<double>(0.05)));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms)
+      << "acquire(true, 0.05 s) gave up early: is the deadline on CLOCK_MONOTONIC, "
+         "with its fraction of a second?";
+  EXPECT_EQ(holder.Release(), 0);
 }
 
 // Tests that a Lock held by another process cannot be released here: a
