@@ -184,8 +184,8 @@ class Process {
   // Process::close()
   //
   // Releases what the Process holds (reaping an ended child, closing the
-  // sentinel). Afterwards every call but close(), the name and the daemon
-  // flag throws mp::ValueError. Closing twice, or before start(), is fine.
+  // sentinel). Afterwards every call but close(), name(), set_name() and
+  // daemon() throws mp::ValueError (set_daemon() included). Closing twice, or before start(), is fine.
   // Throws mp::ValueError if the child is still running: join() or
   // terminate() it first.
   void close();

@@ -403,6 +403,21 @@ TEST_F(ProcessTest, ExitcodeIsTheStatusPassedToExit) {
   EXPECT_EQ(process.exitcode(), 3);
 }
 
+// Tests that exitcode() reaps an ended child by itself, with no join() or
+// is_alive() before it, as the header promises.
+TEST_F(ProcessTest, ExitcodeReapsAnEndedChildByItself) {
+  Process process([] { ::_exit(7); });
+  process.start();
+  ASSERT_TRUE(IsReadable(process.sentinel(), static_cast<int>(kPatience.count())))
+      << "the child never ended";
+  // A pidfd is readable once the child can be reaped; a pipe sentinel may
+  // be readable a moment before. So ask again until the patience runs out.
+  std::optional<int> code;
+  const auto give_up = std::chrono::steady_clock::now() + kPatience;
+  while (!code && std::chrono::steady_clock::now() < give_up) code = process.exitcode();
+  EXPECT_EQ(code, 7) << "exitcode() must reap an ended child itself, as is_alive() does";
+}
+
 // Dereferences a null pointer for real. The volatile pointer stops the
 // compiler from proving it null and dropping the access; no_sanitize stops
 // UBSan from catching it first; and the sanitizers' own SIGSEGV handlers
