@@ -150,6 +150,10 @@ std::map<std::string, TargetResult> ParseBuildEvents(const std::string& events, 
         status = event["testResult"]["status"].GetString();
       }
       statuses[label].push_back(status);
+      if (event.HasMember("testResult") && event["testResult"].HasMember("cachedLocally") &&
+          event["testResult"]["cachedLocally"].IsBool()) {
+        target.cached = event["testResult"]["cachedLocally"].GetBool();
+      }
       if (event.HasMember("testResult") && event["testResult"].HasMember("testActionOutput")) {
         // Keep the files of a failing run when there is one: they explain.
         bool keep_log = target.log_path.empty() || status != "PASSED";

@@ -37,6 +37,7 @@ struct TargetResult {
   std::filesystem::path xml_path;
   int runs = 0;  // how many times it ran (--runs_per_test)
   int failed_runs = 0;
+  bool cached = false;  // Bazel reused an earlier result: nothing ran now
 
   std::string Log() const;  // the log's last megabytes
   std::string CountsText() const;  // "3 of 17 tests pass", or ""

@@ -185,6 +185,9 @@ bool CheckKata(const Bazel& bazel, const Kata& kata, bool solution, size_t excer
     auto found = run.targets.find(label);
     const TargetResult* target = found == run.targets.end() ? nullptr : &found->second;
     std::string status = target == nullptr ? "does not build" : StatusText(target);
+    // A cached result is one Bazel kept from an earlier run of the same
+    // code: say so, or a learner re-running a flaky pass thinks it ran again.
+    if (target != nullptr && target->cached) status += " (cached: same code, same result)";
     printer.Line("  " + kata.name + " [" + config + "]  " + printer.Paint(status, target ? StatusColour(target) : Colour::kRed));
     if (target == nullptr || target->outcome == Outcome::kDoesNotBuild) {
       all_pass = false;

@@ -232,6 +232,11 @@ TEST(ParseBuildEventsTest, ReadsStatusLogsAndBuildFailures) {
   EXPECT_EQ(targets["//katas/01_threads:test"].CountsText(), "1 of 3 tests pass");
   EXPECT_EQ(targets["//katas/01_threads:test"].xml_path, "/x/test.xml");
   EXPECT_EQ(targets["//katas/03_process:test"].outcome, Outcome::kDoesNotBuild);
+  EXPECT_FALSE(targets["//katas/01_threads:test"].cached);
+  std::map<std::string, TargetResult> cached = ParseBuildEvents(
+      R"({"id":{"testResult":{"label":"//katas/01_threads:test","run":1}},"testResult":{"status":"PASSED","cachedLocally":true}})" "\n",
+      "plain");
+  EXPECT_TRUE(cached["//katas/01_threads:test"].cached);
   std::filesystem::remove_all(root);
 }
 
