@@ -114,8 +114,9 @@ TYPED_TEST(CounterTest, ValueCanBeReadWhileOthersIncrement) {
   for (size_t k = 1; k < readings.size(); ++k) {
     ASSERT_LE(readings[k - 1], readings[k]) << "the count went backwards";
   }
-  EXPECT_LE(readings.back(), total);
-  EXPECT_EQ(counter.value(), total);
+  EXPECT_LE(readings.back(), total) << "a reading above the total: value() saw a count nobody made";
+  EXPECT_EQ(counter.value(), total)
+      << "updates were lost: two threads read the same old value and both wrote old + 1";
 }
 
 }  // namespace

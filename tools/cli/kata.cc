@@ -20,6 +20,14 @@ std::vector<std::string> Kata::AllConfigs() const {
   return all;
 }
 
+std::vector<std::string> Kata::CheckOrder() const {
+  std::vector<std::string> order = {DefaultConfig()};
+  for (const std::string& config : AllConfigs()) {
+    if (config != order.front()) order.push_back(config);
+  }
+  return order;
+}
+
 bool Kata::Matches(const std::string& text) const {
   std::string number = Number();
   std::string stripped = number;

@@ -169,7 +169,7 @@ int Status(const Options& options) {
 // short account. True when it passes everywhere.
 bool CheckKata(const Bazel& bazel, const Kata& kata, bool solution, size_t excerpt_lines) {
   bool all_pass = true;
-  const std::vector<std::string> configs = kata.AllConfigs();
+  const std::vector<std::string> configs = kata.CheckOrder();
   // Says which configs a failure left unjudged, so a learner knows more comes.
   auto note_skipped = [&](size_t failed_at) {
     if (failed_at + 1 >= configs.size()) return;

@@ -254,6 +254,8 @@ TEST(KataTest, ReadsTagsAndMatchesNames) {
   EXPECT_EQ(katas[1].demos[0].target, "example");
   EXPECT_EQ(katas[1].demos[0].explanation, "loses updates");
   EXPECT_EQ(katas[1].DefaultConfig(), "tsan");
+  EXPECT_EQ(katas[1].CheckOrder(), (std::vector<std::string>{"tsan", "plain"}));
+  EXPECT_EQ(katas[0].CheckOrder(), (std::vector<std::string>{"plain"}));
   for (const char* name : {"02", "2", "02_unlocked_counter", "unlocked_counter"}) EXPECT_TRUE(katas[1].Matches(name)) << name;
   EXPECT_FALSE(katas[1].Matches("03"));
   EXPECT_THROW(SelectKatas(katas, {"99"}), UsageError);

@@ -456,13 +456,29 @@ std::string FailureExcerpt(Outcome outcome, std::string_view log, const std::fil
     if (StartsWith(line, kLimitMarker)) picked.push_back(line.substr(kLimitMarker.size()));
   }
   if (outcome == Outcome::kRace || outcome == Outcome::kSanitizer) {
-    if (auto sentence = DescribeRace(log, source_root)) picked.push_back(*sentence);
     size_t start = 0;
-    while (start < lines.size() && !Contains(lines[start], "Sanitizer") && !Contains(lines[start], "runtime error")) ++start;
+    std::string running;  // the test GoogleTest was running when the sanitizer spoke
+    for (; start < lines.size() && !Contains(lines[start], "Sanitizer") && !Contains(lines[start], "runtime error");
+         ++start) {
+      if (StartsWith(lines[start], "[ RUN      ] ")) running = lines[start].substr(13);
+    }
+    if (!running.empty()) picked.push_back("In " + running + ":");
+    if (auto sentence = DescribeRace(log, source_root)) picked.push_back(*sentence);
+    // The report's headings, and the first frame under each access (where
+    // the learner's code is). Frames under other headings, "<null>" frames
+    // of the C library and addresses TSan could not name only puzzle.
     static const std::regex kKeep(
-        R"((WARNING|ERROR|SUMMARY):|runtime error|^\s+(Read|Write|Previous|Atomic|Location|Mutex)|^\s+#0 )");
+        R"((WARNING|ERROR|SUMMARY):|runtime error|^\s+(Read|Write|Previous|Atomic|Location is heap|Location is stack|Mutex)|^\s+#0 )");
+    static const std::regex kAccess(R"(^\s+(Read|Write|Previous|Atomic))");
+    static const std::regex kFrame(R"(^\s+#\d+ )");
+    bool under_access = false;
     for (size_t i = start; i < lines.size() && picked.size() < max_lines; ++i) {
-      if (std::regex_search(lines[i], kKeep)) picked.push_back(TidyFrame(lines[i]));
+      const std::string& line = lines[i];
+      const bool frame = std::regex_search(line, kFrame);
+      if (!frame) under_access = std::regex_search(line, kAccess);
+      if (!std::regex_search(line, kKeep) || Contains(line, "<null>")) continue;
+      if (frame && !under_access) continue;
+      picked.push_back(TidyFrame(line));
     }
   } else if (outcome == Outcome::kFails) {
     AppendFailures(lines, max_lines, picked);
