@@ -11,7 +11,8 @@
 // What you may need: mmap, munmap, MAP_FAILED (<sys/mman.h>); the
 // pthread_mutexattr_* and pthread_mutex_* functions, EOWNERDEAD and EBUSY
 // (<pthread.h>, <cerrno>); mp::ValueError and mp::OSError from
-// common/errors.h.
+// common/errors.h; MutexAttributes (an attributes object that destroys
+// itself) and CheckPthread from common/pthread_attributes.h.
 #include "katas/04_value/value.h"
 
 #include <pthread.h>

@@ -9,13 +9,16 @@
 // sleeps: a child that must hold something while the test looks tells the
 // test through a pipe, and waits on another pipe until the test lets it go.
 // Every wait gives up after a long patience, or as soon as the child it
-// waits for has ended, so a broken implementation fails instead of hanging.
+// waits for has ended, so most broken implementations fail instead of
+// hanging. One cannot: a mutex that is not robust, whose owner died,
+// blocks lock() for ever, and Bazel stops the test after a minute.
 
 #include "katas/04_value/value.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -57,7 +60,7 @@ class MutexInSharedMemory {
   mp::SharedMutex* mutex_;
 };
 
-// Every test forks; the guard fails a test that leaves a child behind.
+// The guard fails a test that leaves a child behind (most tests fork).
 class ForkingTest : public testing::Test {
  protected:
   mp::testing::ChildProcessGuard guard_;
@@ -123,7 +126,26 @@ TEST_F(SharedMemoryTest, ChildWriteIsSeenByTheParent) {
   child.start();
   child.join();
   EXPECT_EQ(child.exitcode(), 0);
-  EXPECT_EQ(*shared, 42);
+  EXPECT_EQ(*shared, 42) << "the child's write did not reach the parent: is the mapping MAP_SHARED?";
+}
+
+// Tests that a mapping the system refuses is an mp::OSError (mmap reports
+// failure with MAP_FAILED, not with a null pointer), here 4 EiB.
+TEST_F(SharedMemoryTest, AMappingTheSystemRefusesIsAnOSError) {
+  EXPECT_THROW(mp::SharedMemory(std::size_t{1} << 62), mp::OSError);
+}
+
+// Tests that the destructor unmaps the memory: afterwards the kernel knows
+// no mapping at that address. (A leaked mapping is invisible to ASan.)
+TEST_F(SharedMemoryTest, DestructorUnmapsTheMemory) {
+  void* address = nullptr;
+  {
+    mp::SharedMemory memory(4096);
+    address = memory.data();
+  }
+  errno = 0;
+  EXPECT_EQ(::msync(address, 4096, MS_ASYNC), -1) << "the memory is still mapped: call munmap";
+  EXPECT_EQ(errno, ENOMEM);
 }
 
 int ordinary_global = 0;
@@ -169,7 +191,9 @@ TEST_F(SharedMutexTest, TryLockFailsInAChildWhileTheParentHoldsIt) {
   while_held.start();
   while_held.join();
   mutex.get().unlock();
-  EXPECT_EQ(while_held.exitcode(), 10) << "a child locked a mutex the parent held";
+  EXPECT_EQ(while_held.exitcode(), 10)
+      << "10 means the child's try_lock() said 'held', as it should; 0 means it locked a mutex "
+         "the parent held; 1 means it threw (its error is in the full log)";
 
   Process after_unlock(try_lock_in_child);
   after_unlock.start();
@@ -192,7 +216,9 @@ TEST_F(SharedMutexTest, TryLockFailsInTheParentWhileAChildHoldsIt) {
   });
   child.start();
   ASSERT_TRUE(holding.Wait(child.sentinel())) << "the child never got the mutex";
-  EXPECT_FALSE(mutex.get().try_lock()) << "the parent locked a mutex the child held";
+  const bool locked_while_held = mutex.get().try_lock();
+  EXPECT_FALSE(locked_while_held) << "the parent locked a mutex the child held";
+  if (locked_while_held) mutex.get().unlock();  // or the checks below would blame the child
   release.Notify();
   child.join();
   EXPECT_EQ(child.exitcode(), 0);
@@ -217,6 +243,37 @@ TEST_F(SharedMutexTest, RecoversWhenAChildDiesHoldingIt) {
   mutex.get().unlock();
   EXPECT_NO_THROW(mutex.get().lock()) << "the mutex broke after recovery: was it made consistent?";
   mutex.get().unlock();
+}
+
+// Tests that try_lock() recovers a mutex whose owner died, as lock() does.
+TEST_F(SharedMutexTest, TryLockRecoversWhenAChildDiesHoldingIt) {
+  MutexInSharedMemory mutex;
+  mp::SharedMutex* shared = &mutex.get();
+  Process child([shared] {
+    shared->lock();
+    ::_exit(0);  // ends without unlocking
+  });
+  child.start();
+  child.join();
+  ASSERT_EQ(child.exitcode(), 0);
+  bool locked = false;
+  EXPECT_NO_THROW(locked = mutex.get().try_lock()) << "EOWNERDEAD from trylock is a success to recover";
+  EXPECT_TRUE(locked) << "try_lock() did not take a mutex whose owner is dead";
+  if (locked) mutex.get().unlock();
+  EXPECT_TRUE(mutex.get().try_lock()) << "the mutex broke after recovery: was it made consistent?";
+  mutex.get().unlock();
+}
+
+// Tests that unlocking a mutex this thread does not hold is an error (a
+// robust mutex knows its owner), not a silent release.
+TEST_F(SharedMutexTest, UnlockWithoutHoldingIsAnOSError) {
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+  GTEST_SKIP() << "ThreadSanitizer reports the very misuse this test makes (an unlock by a non-owner)";
+#endif
+#endif
+  MutexInSharedMemory mutex;
+  EXPECT_THROW(mutex.get().unlock(), mp::OSError);
 }
 
 // --- Value and RawValue ----------------------------------------------------
