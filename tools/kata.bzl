@@ -15,6 +15,7 @@ katas/02_unlocked_counter/BUILD:
         tests = ["counter_test.cc"],
         example = "example.cc",
         configs = ["tsan"],            # sanitizer configs that judge the kata
+        starter_fails_with = "race reported",  # how the untouched starter must fail
     )
 
 solutions/02_unlocked_counter/BUILD:
@@ -33,11 +34,14 @@ A kata may build on earlier katas (`uses = ["04_value"]`): it then links
 their reference solutions, never the learner's versions of them.
 
 The kata's `configs` are recorded on its :test as tags `kata_config=NAME`,
-and its `demos` as `kata_demo=TARGET: sentence` (read by `tools/kata demo`);
-tools/kata reads them with `bazel query` and runs the kata under each, and
-tools/test judges the starter in the first one (for 02, a TSan race report
-instead of an assertion failure). tools/test runs every solution under all
-of tsan, asan and ubsan, whatever its kata declares.
+its `demos` as `kata_demo=TARGET: sentence` (read by `tools/kata demo`), and
+`starter_fails_with` as `kata_starter=OUTCOME`. tools/kata reads them with
+`bazel query` and runs the kata in the plain build and under each config
+(the config first when the starter is meant to fail there by a race, as
+02's: its race report is the lesson); tools/test judges the starter in the
+first declared config and expects `starter_fails_with` ("fails": by
+assertion; "race reported": a TSan report). tools/test runs every solution
+under all of tsan, asan and ubsan, whatever its kata declares.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_library", "cc_test")
@@ -77,6 +81,7 @@ def kata(
         test_deps = [],
         configs = [],
         demos = {},
+        starter_fails_with = "fails",
         **kwargs):
     """Declares a kata in katas/NN_name/.
 
@@ -99,6 +104,10 @@ def kata(
       test_deps: libraries the tests need besides GoogleTest and common/testing.
       configs: sanitizer configs (from .bazelrc) the kata must pass, besides
         the plain build; tools/test and tools/kata run them by default.
+      starter_fails_with: how the untouched starter fails in the first
+        declared config: "fails" (GoogleTest assertions, the default) or
+        "race reported" (ThreadSanitizer, for a kata whose lesson is the
+        race itself).
       demos: the example programs worth showing a room, in order, as
         {target name: one sentence saying what the run shows}; `tools/kata
         demo NN` runs them (the reference solution's build) and says each
@@ -108,6 +117,11 @@ def kata(
     for config in configs:
         if config not in KNOWN_CONFIGS:
             fail("kata(): unknown config '%s'; known: %s" % (config, ", ".join(KNOWN_CONFIGS)))
+
+    if starter_fails_with not in ["fails", "race reported"]:
+        fail("kata(): starter_fails_with must be \"fails\" or \"race reported\", not '%s'" % starter_fails_with)
+    if starter_fails_with == "race reported" and (not configs or configs[0] != "tsan"):
+        fail("kata(): a starter that fails with a race needs configs = [\"tsan\", ...]")
 
     for program in demos:
         if program != "example" and program not in more_examples:
@@ -158,7 +172,7 @@ def kata(
         test_support = ":test_support",
         examples = {program: ":%s_srcs" % program for program in examples},
         # tools/kata and tools/grade read these with `bazel query`.
-        tags = ["kata"] + ["kata_config=" + config for config in configs] +
+        tags = ["kata", "kata_starter=" + starter_fails_with] + ["kata_config=" + config for config in configs] +
                ["kata_demo=%s: %s" % (program, sentence) for program, sentence in demos.items()],
         **kwargs
     )

@@ -6,6 +6,7 @@
 #include "katas/01_threads/thread.h"
 
 #include <atomic>
+#include <future>
 #include <latch>
 #include <optional>
 #include <stdexcept>
@@ -96,6 +97,22 @@ TEST(ThreadTest, IsAliveOnlyWhileTheTargetRuns) {
   release.count_down();
   thread.join();
   EXPECT_FALSE(thread.is_alive()) << "the target has returned";
+}
+
+// Tests that is_alive() may be asked while the thread is ending: the main
+// thread polls it as the target returns. (A "finished" flag read without
+// the lock or an atomic passes the plain build; ThreadSanitizer, which
+// judges this kata too, reports the race.)
+TEST(ThreadTest, IsAliveCanBeAskedWhileTheTargetEnds) {
+  std::latch release(1);
+  Thread thread([&] { release.wait(); });
+  thread.start();
+  release.count_down();
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (thread.is_alive() && std::chrono::steady_clock::now() < give_up) {
+  }
+  EXPECT_FALSE(thread.is_alive()) << "the target returned, but is_alive() still says it runs";
+  thread.join();
 }
 
 // Tests that join(timeout) gives up and says so while the target cannot
@@ -211,6 +228,29 @@ TEST(ThreadTest, ThreadsCanLiveInAVector) {
   for (Thread& thread : threads) thread.start();
   for (Thread& thread : threads) thread.join();
   EXPECT_EQ(calls.load(), 8);
+}
+
+// Tests that a Thread may be moved while its target runs: a vector that
+// grows moves every Thread already in it. Each target waits until all are
+// started (and so moved, some several times), then runs; each is joined
+// through the Thread that now holds it. A thread function that kept the
+// Thread's `this` would use a moved-from, freed object.
+TEST(ThreadTest, StartedThreadsSurviveBeingMovedByAGrowingVector) {
+  std::atomic<int> calls{0};
+  std::promise<void> all_started;
+  std::shared_future<void> go = all_started.get_future().share();
+  std::vector<Thread> threads;  // no reserve(): it reallocates as it grows
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&calls, go] {
+      go.wait();
+      ++calls;
+    });
+    threads.back().start();
+  }
+  all_started.set_value();
+  for (Thread& thread : threads) thread.join();
+  EXPECT_EQ(calls.load(), 8);
+  for (Thread& thread : threads) EXPECT_FALSE(thread.is_alive());
 }
 
 // Tests the pattern of collecting results by index: each worker writes only

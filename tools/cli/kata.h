@@ -26,6 +26,9 @@ struct Kata {
   std::string name;                  // "02_unlocked_counter"
   std::vector<std::string> configs;  // sanitizer configs it must pass, besides plain
   std::vector<Demo> demos;
+  // How the untouched starter fails in DefaultConfig(), as Word(Outcome):
+  // "fails" (by assertion) or "race reported" (kata 02).
+  std::string starter_fails_with = "fails";
 
   std::string Number() const { return name.substr(0, name.find('_')); }
   std::string Title() const;  // "unlocked counter"
@@ -36,9 +39,11 @@ struct Kata {
   std::vector<std::string> AllConfigs() const;
   // The config that judges a starter: the first declared, else plain.
   std::string DefaultConfig() const { return configs.empty() ? std::string(kPlain) : configs.front(); }
-  // AllConfigs() in the order a check runs them: the default config first,
-  // since it is the one that judges the kata (kata 02's starter fails
-  // in the plain build too, but its lesson is the race TSan reports).
+  // AllConfigs() in the order a check runs them: the plain build first
+  // (its builds are the quickest and its failures the plainest), except
+  // for a kata whose starter is meant to fail by a race: there the lesson
+  // is TSan's report, so TSan goes first (02's starter fails in the plain
+  // build too, and the report would never be seen).
   std::vector<std::string> CheckOrder() const;
   // True if `text` names this kata: "02", "2", "02_unlocked_counter" or "unlocked_counter".
   bool Matches(const std::string& text) const;

@@ -245,7 +245,7 @@ TEST(KataTest, ReadsTagsAndMatchesNames) {
   std::vector<Kata> katas = {{"01_threads", {}, {}}, {"02_unlocked_counter", {}, {}}};
   ApplyQueryTags(R"(<?xml version="1.1" encoding="UTF-8" standalone="no"?>
 <query version="2"><rule class="cc_test" location="x" name="//katas/02_unlocked_counter:test">
-<list name="tags"><string value="kata"/><string value="kata_config=tsan"/><string value="kata_demo=example: loses updates"/></list>
+<list name="tags"><string value="kata"/><string value="kata_starter=race reported"/><string value="kata_config=tsan"/><string value="kata_demo=example: loses updates"/></list>
 </rule></query>)", katas);
   EXPECT_TRUE(katas[0].configs.empty());
   ASSERT_EQ(katas[1].configs.size(), 1u);
@@ -254,8 +254,11 @@ TEST(KataTest, ReadsTagsAndMatchesNames) {
   EXPECT_EQ(katas[1].demos[0].target, "example");
   EXPECT_EQ(katas[1].demos[0].explanation, "loses updates");
   EXPECT_EQ(katas[1].DefaultConfig(), "tsan");
+  EXPECT_EQ(katas[1].starter_fails_with, "race reported");
   EXPECT_EQ(katas[1].CheckOrder(), (std::vector<std::string>{"tsan", "plain"}));
   EXPECT_EQ(katas[0].CheckOrder(), (std::vector<std::string>{"plain"}));
+  Kata judged_by_tsan_too{"01_threads", {"tsan"}, {}};  // its starter fails by assertion
+  EXPECT_EQ(judged_by_tsan_too.CheckOrder(), (std::vector<std::string>{"plain", "tsan"}));
   for (const char* name : {"02", "2", "02_unlocked_counter", "unlocked_counter"}) EXPECT_TRUE(katas[1].Matches(name)) << name;
   EXPECT_FALSE(katas[1].Matches("03"));
   EXPECT_THROW(SelectKatas(katas, {"99"}), UsageError);

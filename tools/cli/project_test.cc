@@ -206,8 +206,8 @@ void CheckStartersFail(Tally& tally, const Context& context, const std::vector<K
     std::vector<std::string> labels;
     for (const Kata& kata : group) labels.push_back(kata.StarterPackage() + ":test");
     TestRunResult run = context.bazel.Test(labels, config);
-    Outcome expected = config == "tsan" ? Outcome::kRace : Outcome::kFails;
     for (const Kata& kata : group) {
+      const Outcome expected = OutcomeFromWord(kata.starter_fails_with).value_or(Outcome::kFails);
       std::string what = kata.name + " starter [" + config + "]";
       auto found = run.targets.find(kata.StarterPackage() + ":test");
       if (found == run.targets.end()) {
