@@ -226,18 +226,24 @@ TEST_F(SharedMutexTest, TryLockFailsInTheParentWhileAChildHoldsIt) {
   mutex.get().unlock();
 }
 
-// Tests robustness: a child that dies holding the mutex does not leave it
-// locked forever. The parent's lock() gets it, and the mutex keeps working.
-TEST_F(SharedMutexTest, RecoversWhenAChildDiesHoldingIt) {
-  MutexInSharedMemory mutex;
-  mp::SharedMutex* shared = &mutex.get();
+// Runs a child that locks `mutex` and ends without unlocking it: the
+// mutex's owner is then dead. True if the child did so.
+bool AChildDiesHolding(mp::SharedMutex& mutex) {
+  mp::SharedMutex* shared = &mutex;
   Process child([shared] {
     shared->lock();
     ::_exit(0);  // ends without unlocking
   });
   child.start();
   child.join();
-  ASSERT_EQ(child.exitcode(), 0);
+  return child.exitcode() == 0;
+}
+
+// Tests robustness: a child that dies holding the mutex does not leave it
+// locked forever. The parent's lock() gets it, and the mutex keeps working.
+TEST_F(SharedMutexTest, RecoversWhenAChildDiesHoldingIt) {
+  MutexInSharedMemory mutex;
+  ASSERT_TRUE(AChildDiesHolding(mutex.get()));
 
   EXPECT_NO_THROW(mutex.get().lock()) << "the mutex was not recovered from its dead owner";
   mutex.get().unlock();
@@ -248,14 +254,7 @@ TEST_F(SharedMutexTest, RecoversWhenAChildDiesHoldingIt) {
 // Tests that try_lock() recovers a mutex whose owner died, as lock() does.
 TEST_F(SharedMutexTest, TryLockRecoversWhenAChildDiesHoldingIt) {
   MutexInSharedMemory mutex;
-  mp::SharedMutex* shared = &mutex.get();
-  Process child([shared] {
-    shared->lock();
-    ::_exit(0);  // ends without unlocking
-  });
-  child.start();
-  child.join();
-  ASSERT_EQ(child.exitcode(), 0);
+  ASSERT_TRUE(AChildDiesHolding(mutex.get()));
   bool locked = false;
   EXPECT_NO_THROW(locked = mutex.get().try_lock()) << "EOWNERDEAD from trylock is a success to recover";
   EXPECT_TRUE(locked) << "try_lock() did not take a mutex whose owner is dead";
