@@ -2,7 +2,8 @@
 //
 // A kata is the folder katas/NN_name/ and its reference solution
 // solutions/NN_name/. kata() in tools/kata.bzl tags the kata's :test with
-// `kata_config=NAME` for each sanitizer config that judges it and
+// `kata_config=NAME` for each sanitizer config that judges it,
+// `kata_starter=OUTCOME` for how its untouched starter must fail, and
 // `kata_demo=TARGET: sentence` for each demo program; the tools read the tags
 // with `bazel query` instead of keeping lists of their own.
 #ifndef MPKATA_TOOLS_CLI_KATA_H_

@@ -6,9 +6,10 @@
 //   - every reference solution (and common/) builds and passes its tests in
 //     the plain build and under every sanitizer config (tsan, asan, ubsan);
 //   - every pristine kata starter builds, and fails in its kata's default
-//     config the way a learner should first see it fail: by assertion (a
-//     GoogleTest failure), or for a tsan kata with ThreadSanitizer's data race
-//     report; never by a crash, a timeout or a compile error;
+//     config the way its BUILD says a learner should first see it fail
+//     (kata(starter_fails_with)): by assertion (a GoogleTest failure), or
+//     for 02 with ThreadSanitizer's race report; never by a crash, a
+//     timeout or a compile error;
 //   - tools/grade gives the pristine repository 0 points and the solutions
 //     full points, renders a class report, and reports bad submissions (a
 //     deadlock, a fork bomb, code that does not compile, an edited test) as
@@ -54,7 +55,7 @@ const char* const kUsage =
     "\n"
     "Checks every promise the repository makes: tools/cli's unit tests; every solution (and common/)\n"
     "in the plain build and under tsan, asan and ubsan; every kata starter builds and fails the way a\n"
-    "learner should first see it fail (by assertion, or for a tsan kata by a race report); tools/grade\n"
+    "learner should first see it fail (by assertion, or for kata 02 by a race report); tools/grade\n"
     "on the pristine repository, on the solutions and on bad submissions; and, as root on a full run,\n"
     "the offline install of tools/setup --bundle / --from. Ends with \"N passed, N failed\".\n"
     "\n"
@@ -578,6 +579,13 @@ void CheckSetupBundle(Tally& tally, const Context& context) {
 
 // --- main ------------------------------------------------------------------------
 
+// The plain build and every sanitizer config in .bazelrc.
+std::vector<std::string> AllConfigs() {
+  std::vector<std::string> configs = {std::string(kPlain)};
+  configs.insert(configs.end(), kSanitizerConfigs.begin(), kSanitizerConfigs.end());
+  return configs;
+}
+
 Options ParseOptions(const std::vector<std::string>& args) {
   Options options;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -594,8 +602,7 @@ Options ParseOptions(const std::vector<std::string>& args) {
     };
     if (arg == "--config") {
       std::string config = value();
-      std::vector<std::string> known = {std::string(kPlain)};
-      known.insert(known.end(), kSanitizerConfigs.begin(), kSanitizerConfigs.end());
+      const std::vector<std::string> known = AllConfigs();
       if (std::find(known.begin(), known.end(), config) == known.end()) {
         throw UsageError("--config must be one of " + Join(known, ", ") + ", not '" + config + "'");
       }
@@ -618,12 +625,6 @@ Options ParseOptions(const std::vector<std::string>& args) {
     }
   }
   return options;
-}
-
-std::vector<std::string> AllConfigs() {
-  std::vector<std::string> configs = {std::string(kPlain)};
-  configs.insert(configs.end(), kSanitizerConfigs.begin(), kSanitizerConfigs.end());
-  return configs;
 }
 
 void PrintSummary(Printer& printer, const Tally& tally, Clock::time_point started, const fs::path& log_dir,
